@@ -1,0 +1,78 @@
+//! What a generated client holds: its configuration and its service's identity.
+
+use std::sync::Arc;
+
+use tracing::Instrument;
+
+use crate::config::Config;
+use crate::error::{ConstructionFailure, ErasedServiceError, Failure, SdkError};
+use crate::middleware::{Context, Stack, StackError};
+use crate::service::ServiceInfo;
+
+/// The shared state behind a generated client; cloning a client clones an `Arc` of it.
+#[derive(Debug)]
+pub struct Handle {
+    config: Config,
+    service: &'static ServiceInfo,
+}
+
+impl Handle {
+    /// A handle for calling `service` with `config`.
+    pub fn new(config: Config, service: &'static ServiceInfo) -> Arc<Self> {
+        Arc::new(Self { config, service })
+    }
+
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The service the client calls.
+    pub fn service(&self) -> &'static ServiceInfo {
+        self.service
+    }
+}
+
+/// A change to a stack: adding, placing or removing middleware.
+pub type StackEdit = Arc<dyn Fn(&mut Stack) -> Result<(), StackError> + Send + Sync>;
+
+/// Applies the client's edits, then the call's, to an operation's default stack.
+pub fn customize(mut stack: Stack, handle: &Handle, call: &[StackEdit]) -> Result<Stack, Failure> {
+    for edit in handle.config().stack_edits().iter().chain(call) {
+        edit(&mut stack).map_err(|e| {
+            SdkError::Construction(ConstructionFailure::other(
+                "the middleware stack could not be customized",
+                Some(e.into()),
+            ))
+        })?;
+    }
+    Ok(stack)
+}
+
+/// Runs one call: `input` through `stack`, returning the typed output.
+///
+/// Generated operations call this and then give the service error its type back.
+pub async fn run<I, O>(
+    handle: Arc<Handle>,
+    stack: &Stack,
+    operation: &'static str,
+    input: I,
+) -> Result<O, SdkError<ErasedServiceError>>
+where
+    I: std::any::Any + Send + Sync,
+    O: std::any::Any,
+{
+    let span = tracing::debug_span!("operation", service = handle.service().sdk_id, operation);
+
+    let mut ctx = Context::new(handle, operation, input);
+    let result = stack.run(&mut ctx).instrument(span).await;
+    tracing::debug!(operation, attempts = ctx.attempts(), ok = result.is_ok(), "call finished");
+    result?;
+
+    ctx.take_output::<O>().ok_or_else(|| {
+        SdkError::Construction(ConstructionFailure::other(
+            format!("the {operation} stack produced no output: is its deserializer missing?"),
+            None,
+        ))
+    })
+}

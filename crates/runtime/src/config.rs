@@ -1,0 +1,269 @@
+//! A client's configuration: region, credentials, endpoint, transport, retries, middleware.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+
+use crate::client::StackEdit;
+use crate::middleware::{Stack, StackError};
+use crate::retry::RetryConfig;
+use crate::time::{SharedTimeSource, SystemClock, TimeSource};
+use crate::transport::{HttpConnector, ReqwestConnector, SharedConnector};
+
+/// How a client finds its service and signs its calls. Build one with [`Config::builder`]
+/// or [`Config::from_env`]; a client made from it shares its connection pool among calls.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::config::{Config, Credentials};
+///
+/// let config = Config::builder()
+///     .region("eu-west-1")
+///     .credentials(Credentials::new("AKIDEXAMPLE", "secret", None, None, "example"))
+///     .endpoint_url("http://127.0.0.1:4566")
+///     .build();
+/// assert_eq!(config.region(), Some("eu-west-1"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    region: Option<String>,
+    credentials: Option<SharedCredentialsProvider>,
+    endpoint_url: Option<String>,
+    connector: SharedConnector,
+    time_source: SharedTimeSource,
+    retry: RetryConfig,
+    stack_edits: Vec<StackEdit>,
+}
+
+/// Static credentials: an access key id, its secret and an optional session token.
+pub use aws_credential_types::Credentials;
+
+impl Config {
+    /// A builder with nothing set: no region, no credentials, the default endpoint.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// A configuration read from the process environment: `AWS_REGION` (else
+    /// `AWS_DEFAULT_REGION`), and `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+    /// `AWS_SESSION_TOKEN`.
+    pub fn from_env() -> Self {
+        ConfigBuilder::from_env().build()
+    }
+
+    /// The region calls are signed for and sent to.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Where the credentials come from, if anywhere.
+    pub fn credentials_provider(&self) -> Option<&SharedCredentialsProvider> {
+        self.credentials.as_ref()
+    }
+
+    /// The endpoint URL that replaces the service's default one.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    /// The HTTP transport.
+    pub fn connector(&self) -> &SharedConnector {
+        &self.connector
+    }
+
+    /// The clock used for signing.
+    pub fn time_source(&self) -> &SharedTimeSource {
+        &self.time_source
+    }
+
+    /// How failed attempts are retried.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// The stack changes applied to every call of the client.
+    pub fn stack_edits(&self) -> &[StackEdit] {
+        &self.stack_edits
+    }
+
+    /// A builder that starts from this configuration.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder {
+            region: self.region.clone(),
+            credentials: self.credentials.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            connector: Some(self.connector.clone()),
+            time_source: Some(self.time_source.clone()),
+            retry: self.retry.clone(),
+            stack_edits: self.stack_edits.clone(),
+            connect_timeout: None,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials.as_ref().map(|_| "** set **"))
+            .field("endpoint_url", &self.endpoint_url)
+            .field("retry", &self.retry)
+            .field("stack_edits", &self.stack_edits.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Default, Clone)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Option<SharedCredentialsProvider>,
+    endpoint_url: Option<String>,
+    connector: Option<SharedConnector>,
+    time_source: Option<SharedTimeSource>,
+    retry: RetryConfig,
+    stack_edits: Vec<StackEdit>,
+    connect_timeout: Option<Duration>,
+}
+
+impl ConfigBuilder {
+    /// A builder filled from the process environment, as [`Config::from_env`] describes.
+    pub fn from_env() -> Self {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// A builder filled from the variables `lookup` returns, for tests and embedding.
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let mut builder = Self::default();
+
+        builder.region = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION"));
+
+        if let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+        {
+            let creds = Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "env");
+            builder = builder.credentials(creds);
+        }
+        builder
+    }
+
+    /// Sets the region calls are signed for and sent to.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the credentials, or any provider of them (such as one from `aws-config`).
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(SharedCredentialsProvider::new(provider));
+        self
+    }
+
+    /// Sets an endpoint URL to use instead of the service's default one.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Replaces the HTTP transport.
+    pub fn connector(mut self, connector: impl HttpConnector + 'static) -> Self {
+        self.connector = Some(Arc::new(connector));
+        self
+    }
+
+    /// Replaces the clock used for signing.
+    pub fn time_source(mut self, time_source: impl TimeSource) -> Self {
+        self.time_source = Some(Arc::new(time_source));
+        self
+    }
+
+    /// Sets how many times a call is tried in all (1 turns retries off).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.retry = self.retry.with_max_attempts(attempts);
+        self
+    }
+
+    /// Replaces the retry settings.
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets how long to wait for a connection to open (default 3.1 s, as the AWS SDKs'
+    /// standard defaults).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a change to every call's middleware stack: add, place or remove middleware.
+    pub fn customize_stack(
+        mut self,
+        edit: impl Fn(&mut Stack) -> Result<(), StackError> + Send + Sync + 'static,
+    ) -> Self {
+        self.stack_edits.push(Arc::new(edit));
+        self
+    }
+
+    /// The configuration. The default transport is created here, once for all calls.
+    pub fn build(self) -> Config {
+        let connect_timeout = self.connect_timeout.unwrap_or(Duration::from_millis(3100));
+        let connector = self
+            .connector
+            .unwrap_or_else(|| Arc::new(ReqwestConnector::new(connect_timeout)));
+
+        Config {
+            region: self.region,
+            credentials: self.credentials,
+            endpoint_url: self.endpoint_url,
+            connector,
+            time_source: self.time_source.unwrap_or_else(|| Arc::new(SystemClock)),
+            retry: self.retry,
+            stack_edits: self.stack_edits,
+        }
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_gives_region_and_credentials() {
+        let env = |name: &str| match name {
+            "AWS_DEFAULT_REGION" => Some("eu-north-1".to_owned()),
+            "AWS_ACCESS_KEY_ID" => Some("AKID".to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("s3cr3t".to_owned()),
+            _ => None,
+        };
+        let config = ConfigBuilder::from_env_with(env).build();
+
+        assert_eq!(config.region(), Some("eu-north-1"));
+        assert!(config.credentials_provider().is_some());
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn aws_region_wins_over_the_default_region() {
+        let env = |name: &str| match name {
+            "AWS_REGION" => Some("us-west-2".to_owned()),
+            "AWS_DEFAULT_REGION" => Some("eu-north-1".to_owned()),
+            _ => None,
+        };
+        let config = ConfigBuilder::from_env_with(env).build();
+
+        assert_eq!(config.region(), Some("us-west-2"));
+        assert!(config.credentials_provider().is_none());
+    }
+}

@@ -1,0 +1,40 @@
+//! The runtime under lamina's generated AWS clients.
+//!
+//! Nothing here is specific to one service: generated code supplies the service's identity
+//! ([`service::ServiceInfo`]) and implements the traits in [`middleware`] for each operation's
+//! input and output. The modules follow a call's path:
+//!
+//! - [`config`]: region, credentials, endpoint, transport and retry settings;
+//! - [`middleware`]: the named, ordered steps a call runs through;
+//! - [`endpoint`], [`signing`], [`retry`], [`transport`]: the standard middleware's work;
+//! - [`protocol`]: the restJson1 wire format, including how errors are read;
+//! - [`validate`] and [`error`]: what a failed call reports.
+//!
+//! # Example
+//! ```
+//! use lamina_runtime::middleware::{map_request, Stack, Step};
+//!
+//! let mut stack = Stack::new();
+//! stack.add(Step::Build, "x-trace", map_request(|_req| Ok(()))).unwrap();
+//! assert_eq!(stack.identify(), ["x-trace - build"]);
+//! ```
+
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod client;
+pub mod config;
+pub mod endpoint;
+pub mod enums;
+pub mod error;
+pub mod middleware;
+pub mod protocol;
+pub mod retry;
+pub mod service;
+pub mod signing;
+pub mod time;
+pub mod transport;
+pub mod validate;
+
+pub use bytes::Bytes;
+pub use http;
+pub use regex_lite;

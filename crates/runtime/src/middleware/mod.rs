@@ -1,0 +1,129 @@
+//! Named middleware in ordered steps: the pipeline every call runs through.
+//!
+//! A call is a [`Context`] passed down a [`Stack`]. Each middleware gets the context and the
+//! rest of the chain ([`Next`]); it may change the context, call `next` (once, several times,
+//! or not at all), and look at the result. After the last middleware the transport sends
+//! the request and stores the response.
+
+mod context;
+mod operation;
+mod stack;
+mod standard;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use context::{Context, Request, Response};
+pub use operation::{
+    DeserializeOutput, DeserializeResponse, SerializeInput, SerializeRequest, Validate,
+    ValidateInput,
+};
+pub use stack::{Stack, StackError, Step};
+pub use standard::{ContentLength, InvocationId, ResolveEndpoint, UserAgent};
+
+pub(crate) use stack::Entry;
+pub(crate) use standard::request_of;
+
+use crate::error::Failure;
+
+/// A boxed future that can be sent between threads, as middleware return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One named stage of a call.
+///
+/// Implement it for middleware that needs to act after the rest of the chain ran (timing,
+/// retries, reading the response); [`map_request`] covers the common case of changing the
+/// request before it goes on.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::error::Failure;
+/// use lamina_runtime::middleware::{BoxFuture, Context, Middleware, Next};
+///
+/// /// Counts attempts that reached the transport.
+/// struct CountAttempts(std::sync::atomic::AtomicU32);
+///
+/// impl Middleware for CountAttempts {
+///     fn handle<'a>(
+///         &'a self,
+///         ctx: &'a mut Context,
+///         next: Next<'a>,
+///     ) -> BoxFuture<'a, Result<(), Failure>> {
+///         Box::pin(async move {
+///             self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///             next.run(ctx).await
+///         })
+///     }
+/// }
+/// ```
+pub trait Middleware: Send + Sync + 'static {
+    /// Does this middleware's work on `ctx`, calling `next` to run the rest of the chain.
+    fn handle<'a>(&'a self, ctx: &'a mut Context, next: Next<'a>)
+        -> BoxFuture<'a, Result<(), Failure>>;
+}
+
+/// The rest of the chain after the current middleware, ending in the transport.
+///
+/// It is `Copy`, so a middleware such as a retry loop may run it more than once.
+#[derive(Clone, Copy)]
+pub struct Next<'a> {
+    rest: &'a [Entry],
+}
+
+impl<'a> Next<'a> {
+    pub(crate) fn new(rest: &'a [Entry]) -> Self {
+        Self { rest }
+    }
+
+    /// Runs the remaining middleware and then the transport.
+    pub fn run(self, ctx: &'a mut Context) -> BoxFuture<'a, Result<(), Failure>> {
+        match self.rest.split_first() {
+            Some((first, rest)) => first.middleware.handle(ctx, Next { rest }),
+            None => Box::pin(crate::transport::send(ctx)),
+        }
+    }
+}
+
+/// Middleware that changes the request, then lets the call go on.
+///
+/// Returning an error stops the call before anything more is sent.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::middleware::{map_request, Stack, Step};
+///
+/// let mut stack = Stack::new();
+/// let trace = map_request(|req| {
+///     req.headers_mut().insert("x-trace", "abc".parse().unwrap());
+///     Ok(())
+/// });
+/// stack.add(Step::Build, "trace-header", trace).unwrap();
+/// ```
+pub fn map_request<F>(f: F) -> MapRequest<F>
+where
+    F: Fn(&mut Request) -> Result<(), Failure> + Send + Sync + 'static,
+{
+    MapRequest(f)
+}
+
+/// The middleware [`map_request`] makes.
+pub struct MapRequest<F>(F);
+
+impl<F> Middleware for MapRequest<F>
+where
+    F: Fn(&mut Request) -> Result<(), Failure> + Send + Sync + 'static,
+{
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            if let Some(request) = ctx.request_mut() {
+                (self.0)(request)?;
+            }
+
+            next.run(ctx).await
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! The middleware every operation has, written once over traits the generated code implements.
+
+use std::any::Any;
+use std::marker::PhantomData;
+
+use super::{BoxFuture, Context, Middleware, Next, Request, Response};
+use crate::error::{
+    ConstructionFailure, ErasedServiceError, ErrorMetadata, Failure, ResponseFailure,
+    ResponseMetadata, SdkError,
+};
+use crate::protocol::rest_json::{self, ErrorBody};
+
+/// An input that can check itself against the model's constraints before anything is sent.
+pub trait Validate {
+    /// Checks lengths, patterns and other rules, naming the first member that breaks one.
+    fn validate(&self) -> Result<(), ConstructionFailure>;
+}
+
+/// An input that knows how to become an HTTP request (path, query, headers and body).
+pub trait SerializeRequest {
+    /// Builds the request. Its URI holds only the path and query; the endpoint comes later.
+    fn serialize_request(&self) -> Result<Request, ConstructionFailure>;
+}
+
+/// An output that can be read from a successful response, with the error type of its
+/// operation.
+pub trait DeserializeResponse: Sized {
+    /// The operation's error enum.
+    type Error: Any + Send + Sync;
+
+    /// Reads the output from a successful (2xx) response.
+    fn deserialize_response(
+        response: &Response,
+        meta: ResponseMetadata,
+    ) -> Result<Self, ResponseFailure>;
+
+    /// Builds the operation's error from an error response, its parsed body and metadata.
+    fn deserialize_error(response: &Response, body: &ErrorBody, meta: ErrorMetadata)
+        -> Self::Error;
+}
+
+/// Initialize-step middleware that runs the input's [`Validate`] checks.
+pub struct ValidateInput<I>(PhantomData<fn() -> I>);
+
+impl<I> ValidateInput<I> {
+    /// Validation for inputs of type `I`.
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<I> Default for ValidateInput<I> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<I: Validate + Any + Send + Sync> Middleware for ValidateInput<I> {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            let input = typed_input::<I>(ctx)?;
+            input.validate().map_err(SdkError::Construction)?;
+
+            next.run(ctx).await
+        })
+    }
+}
+
+/// Serialize-step middleware that turns the input into a request with [`SerializeRequest`].
+pub struct SerializeInput<I>(PhantomData<fn() -> I>);
+
+impl<I> SerializeInput<I> {
+    /// Serialization for inputs of type `I`.
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<I> Default for SerializeInput<I> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<I: SerializeRequest + Any + Send + Sync> Middleware for SerializeInput<I> {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            let request = typed_input::<I>(ctx)?
+                .serialize_request()
+                .map_err(SdkError::Construction)?;
+            ctx.set_request(request);
+
+            next.run(ctx).await
+        })
+    }
+}
+
+/// Deserialize-step middleware that reads the response into the output or the typed error.
+pub struct DeserializeOutput<O>(PhantomData<fn() -> O>);
+
+impl<O> DeserializeOutput<O> {
+    /// Deserialization into outputs of type `O`.
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<O> Default for DeserializeOutput<O> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<O: DeserializeResponse + Any + Send + Sync> Middleware for DeserializeOutput<O> {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            next.run(ctx).await?;
+
+            let response = ctx.response().ok_or_else(|| {
+                SdkError::Construction(ConstructionFailure::other(
+                    "a middleware removed the response before it was read",
+                    None,
+                ))
+            })?;
+            let meta = rest_json::response_metadata(response, ctx.attempts());
+
+            if response.status().is_success() {
+                let output = O::deserialize_response(response, meta).map_err(SdkError::Response)?;
+                ctx.set_output(output);
+                return Ok(());
+            }
+
+            let body = ErrorBody::parse(response.body());
+            let error_meta = rest_json::error_metadata(response, &body, meta);
+            let error = O::deserialize_error(response, &body, error_meta.clone());
+            Err(SdkError::Service(ErasedServiceError::new(error_meta, error)))
+        })
+    }
+}
+
+fn typed_input<I: Any>(ctx: &Context) -> Result<&I, Failure> {
+    ctx.input::<I>().ok_or_else(|| {
+        SdkError::Construction(ConstructionFailure::other(
+            format!(
+                "the {} input is not of the type its middleware expects",
+                ctx.operation()
+            ),
+            None,
+        ))
+    })
+}

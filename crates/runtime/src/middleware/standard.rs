@@ -1,0 +1,117 @@
+//! Middleware every AWS call runs, whatever the operation: endpoint, headers.
+
+use http::header::{HeaderValue, CONTENT_LENGTH, USER_AGENT};
+
+use super::{BoxFuture, Context, Middleware, Next};
+use crate::endpoint;
+use crate::error::{ConstructionFailure, Failure, SdkError};
+
+/// Serialize-step middleware that points the request at the configured or default endpoint.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ResolveEndpoint;
+
+impl Middleware for ResolveEndpoint {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            let base = endpoint::resolve(ctx.config(), ctx.service())
+                .map_err(SdkError::Construction)?;
+            let request = request_of(ctx)?;
+            let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
+            *request.uri_mut() = uri;
+
+            next.run(ctx).await
+        })
+    }
+}
+
+/// Build-step middleware that names the client in `User-Agent` and `X-Amz-User-Agent`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UserAgent;
+
+impl Middleware for UserAgent {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            let service = ctx.service();
+            let short = format!("lamina/{}", env!("CARGO_PKG_VERSION"));
+            let long = format!(
+                "{short} api/{}#{} os/{} lang/rust",
+                service.sdk_id.to_ascii_lowercase(),
+                service.api_version,
+                std::env::consts::OS,
+            );
+            let headers = request_of(ctx)?.headers_mut();
+            headers.insert(USER_AGENT, header_value(short)?);
+            headers.insert("x-amz-user-agent", header_value(long)?);
+
+            next.run(ctx).await
+        })
+    }
+}
+
+/// Build-step middleware that tags every attempt of a call with one `amz-sdk-invocation-id`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct InvocationId;
+
+impl Middleware for InvocationId {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            let id = uuid::Uuid::new_v4().to_string();
+            request_of(ctx)?
+                .headers_mut()
+                .insert("amz-sdk-invocation-id", header_value(id)?);
+
+            next.run(ctx).await
+        })
+    }
+}
+
+/// Build-step middleware that states the body's length, so that it is signed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ContentLength;
+
+impl Middleware for ContentLength {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async move {
+            let request = request_of(ctx)?;
+            let length = HeaderValue::from(request.body().len());
+            request.headers_mut().insert(CONTENT_LENGTH, length);
+
+            next.run(ctx).await
+        })
+    }
+}
+
+pub(crate) fn request_of(ctx: &mut Context) -> Result<&mut super::Request, Failure> {
+    let operation = ctx.operation();
+    ctx.request_mut().ok_or_else(|| {
+        SdkError::Construction(ConstructionFailure::other(
+            format!("no {operation} request to work on: is the serializer missing from the stack?"),
+            None,
+        ))
+    })
+}
+
+fn header_value(value: String) -> Result<HeaderValue, Failure> {
+    HeaderValue::try_from(value).map_err(|e| {
+        SdkError::Construction(ConstructionFailure::other(
+            "a standard header is not a valid header value",
+            Some(e.into()),
+        ))
+    })
+}

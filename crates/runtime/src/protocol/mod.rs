@@ -1,0 +1,3 @@
+//! Wire protocols. Lambda speaks AWS restJson1.
+
+pub mod rest_json;

@@ -1,0 +1,388 @@
+//! The AWS restJson1 protocol: HTTP bindings of members, and how errors are read.
+//!
+//! Generated serializers and deserializers call these functions; they hold everything about
+//! the protocol that is the same for every operation.
+
+use http::header::{HeaderValue, CONTENT_TYPE};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{Map, Value};
+
+use crate::error::{ConstructionFailure, ErrorMetadata, ResponseFailure, ResponseMetadata};
+use crate::middleware::Response;
+
+/// Every byte except the unreserved characters of RFC 3986 is percent-encoded.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Encodes `value` as one path segment, so that no value can change the rest of the path.
+///
+/// `/`, `?`, `#`, spaces and non-ASCII characters are percent-encoded; a value that is empty
+/// or only `.` or `..` is refused, because HTTP stacks resolve such segments away.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::encode_label;
+/// assert_eq!(encode_label("FunctionName", "a/b?c#d").unwrap(), "a%2Fb%3Fc%23d");
+/// assert!(encode_label("FunctionName", "..").is_err());
+/// ```
+pub fn encode_label(field: &str, value: &str) -> Result<String, ConstructionFailure> {
+    check_segment(field, value)?;
+    Ok(utf8_percent_encode(value, UNRESERVED).to_string())
+}
+
+/// Encodes a greedy label: like [`encode_label`], but `/` separates segments and is kept.
+pub fn encode_greedy_label(field: &str, value: &str) -> Result<String, ConstructionFailure> {
+    let mut out = String::with_capacity(value.len());
+    for (i, segment) in value.split('/').enumerate() {
+        check_segment(field, segment)?;
+        if i > 0 {
+            out.push('/');
+        }
+        out.extend(utf8_percent_encode(segment, UNRESERVED));
+    }
+    Ok(out)
+}
+
+fn check_segment(field: &str, value: &str) -> Result<(), ConstructionFailure> {
+    match value {
+        "" => Err(ConstructionFailure::invalid_field(field, "must not be empty in a path")),
+        "." | ".." => Err(ConstructionFailure::invalid_field(
+            field,
+            format!("must not be `{value}`: it would change the request path"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Builds a query string from names and values, percent-encoding both.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::QueryWriter;
+/// let mut query = QueryWriter::default();
+/// query.push("Qualifier", "$LATEST");
+/// query.push("x", "a b&c");
+/// assert_eq!(query.finish("/path"), "/path?Qualifier=%24LATEST&x=a%20b%26c");
+/// ```
+#[derive(Debug, Default)]
+pub struct QueryWriter {
+    query: String,
+}
+
+impl QueryWriter {
+    /// Adds `name=value`.
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.query.push(if self.query.is_empty() { '?' } else { '&' });
+        self.query.extend(utf8_percent_encode(name, UNRESERVED));
+        self.query.push('=');
+        self.query.extend(utf8_percent_encode(value, UNRESERVED));
+    }
+
+    /// The path followed by the query, if any.
+    pub fn finish(self, path: &str) -> String {
+        let mut out = String::with_capacity(path.len() + self.query.len());
+        out.push_str(path);
+        out.push_str(&self.query);
+        out
+    }
+}
+
+/// A header value for `field`, refusing what headers cannot carry.
+///
+/// Line breaks would split the header and let a value add headers of its own; other
+/// control characters and non-ASCII text cannot be sent or signed.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::header_value;
+/// assert!(header_value("ClientContext", "e30=").is_ok());
+/// let err = header_value("ClientContext", "a\r\nX-Evil: 1").unwrap_err();
+/// assert!(err.to_string().contains("ClientContext"));
+/// ```
+pub fn header_value(field: &str, value: &str) -> Result<HeaderValue, ConstructionFailure> {
+    if let Some(bad) = value.chars().find(|c| c.is_control() && *c != '\t') {
+        let rule = format!(
+            "holds the control character {:?}, which an HTTP header cannot carry",
+            bad
+        );
+        return Err(ConstructionFailure::invalid_field(field, rule));
+    }
+    if !value.is_ascii() {
+        return Err(ConstructionFailure::invalid_field(
+            field,
+            "holds non-ASCII text, which an HTTP header cannot carry; encode it first",
+        ));
+    }
+    HeaderValue::from_str(value)
+        .map_err(|e| ConstructionFailure::other(format!("{field} is not a valid header"), Some(e.into())))
+}
+
+/// The `Content-Type` header for a blob payload.
+pub fn octet_stream() -> (http::HeaderName, HeaderValue) {
+    (CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"))
+}
+
+/// The text of response header `name`, if present.
+pub fn header_string(
+    response: &Response,
+    name: &str,
+    meta: &ResponseMetadata,
+) -> Result<Option<String>, ResponseFailure> {
+    let Some(value) = response.headers().get(name) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(text) => Ok(Some(text.to_owned())),
+        Err(e) => Err(ResponseFailure::new(
+            format!("header {name} is not ASCII text"),
+            meta.clone(),
+            Some(e.into()),
+        )),
+    }
+}
+
+/// Response header `name` parsed as a number, if present.
+pub fn header_number<T>(
+    response: &Response,
+    name: &str,
+    meta: &ResponseMetadata,
+) -> Result<Option<T>, ResponseFailure>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let Some(text) = header_string(response, name, meta)? else {
+        return Ok(None);
+    };
+    text.trim().parse().map(Some).map_err(|e| {
+        ResponseFailure::new(
+            format!("header {name} is not a number: {:?}", text),
+            meta.clone(),
+            Some(Box::new(e)),
+        )
+    })
+}
+
+/// The status, request id and attempts of a response.
+pub fn response_metadata(response: &Response, attempts: u32) -> ResponseMetadata {
+    let request_id = ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| response.headers().get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    ResponseMetadata::new(response.status().as_u16(), request_id, attempts)
+}
+
+/// The JSON object of an error response, or an empty one when the body is not a JSON object
+/// (an HTML page from a proxy, say).
+#[derive(Debug, Default, Clone)]
+pub struct ErrorBody {
+    fields: Map<String, Value>,
+    is_json: bool,
+}
+
+impl ErrorBody {
+    /// Parses `body`; anything that is not a JSON object gives an empty body.
+    pub fn parse(body: &[u8]) -> Self {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(fields)) => Self {
+                fields,
+                is_json: true,
+            },
+            _ => Self::default(),
+        }
+    }
+
+    /// Whether the body was a JSON object.
+    pub fn is_json(&self) -> bool {
+        self.is_json
+    }
+
+    /// The raw value of member `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name)
+    }
+
+    /// Member `name` as text: strings as they are, numbers and booleans written out.
+    pub fn string(&self, name: &str) -> Option<String> {
+        match self.fields.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Member `name` as a number of type `T`, when it is one (or a string holding one).
+    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
+        self.string(name)?.parse().ok()
+    }
+
+    /// Member `name` as a boolean.
+    pub fn boolean(&self, name: &str) -> Option<bool> {
+        self.fields.get(name)?.as_bool()
+    }
+}
+
+/// Reads an error response's code and message.
+///
+/// The code comes from `X-Amzn-ErrorType`, else the body's `__type` or `code`, with any
+/// namespace (`ns#`) and URI suffix (`:http://...`) removed. The message comes from
+/// `message`, `Message` or `errorMessage`. When nothing names the error, the message says
+/// what arrived instead.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::{error_metadata, response_metadata, ErrorBody};
+///
+/// let response = http::Response::builder()
+///     .status(404)
+///     .header("x-amzn-errortype", "ResourceNotFoundException:http://internal.amazon.com/")
+///     .body(bytes::Bytes::from_static(br#"{"Message":"Function not found"}"#))
+///     .unwrap();
+/// let body = ErrorBody::parse(response.body());
+/// let meta = error_metadata(&response, &body, response_metadata(&response, 1));
+/// assert_eq!(meta.code(), Some("ResourceNotFoundException"));
+/// assert_eq!(meta.message(), Some("Function not found"));
+/// ```
+pub fn error_metadata(
+    response: &Response,
+    body: &ErrorBody,
+    meta: ResponseMetadata,
+) -> ErrorMetadata {
+    let from_header = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let code = from_header
+        .or_else(|| body.string("__type"))
+        .or_else(|| body.string("code"))
+        .map(|raw| sanitize_code(&raw).to_owned())
+        .filter(|code| !code.is_empty());
+
+    let message = ["message", "Message", "errorMessage"]
+        .iter()
+        .find_map(|name| body.string(name))
+        .or_else(|| code.is_none().then(|| describe_unnamed(response, body)));
+
+    ErrorMetadata::new(code, message, meta)
+}
+
+/// Removes a namespace prefix (`aws.lambda#`) and a URI suffix (`:http://...`) from a code.
+pub fn sanitize_code(raw: &str) -> &str {
+    let without_suffix = raw.split(':').next().unwrap_or(raw);
+    let without_namespace = without_suffix.rsplit('#').next().unwrap_or(without_suffix);
+    without_namespace.trim()
+}
+
+fn describe_unnamed(response: &Response, body: &ErrorBody) -> String {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("no content type");
+    let what = if body.is_json() {
+        "a JSON body without an error code"
+    } else if response.body().is_empty() {
+        "an empty body"
+    } else {
+        "a body that is not an AWS error"
+    };
+    format!(
+        "HTTP {} with {what} ({content_type}, {} bytes); a proxy or load balancer may have \
+         answered instead of the service",
+        response.status().as_u16(),
+        response.body().len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn response(status: u16, headers: &[(&str, &str)], body: &'static str) -> Response {
+        let mut builder = http::Response::builder().status(status);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Bytes::from_static(body.as_bytes())).unwrap()
+    }
+
+    fn code_and_message(r: &Response) -> (Option<String>, Option<String>) {
+        let body = ErrorBody::parse(r.body());
+        let meta = error_metadata(r, &body, response_metadata(r, 1));
+        (meta.code().map(str::to_owned), meta.message().map(str::to_owned))
+    }
+
+    #[test]
+    fn labels_stay_inside_their_segment() {
+        let cases = [
+            ("my-function", "my-function"),
+            ("arn:aws:lambda:us-east-1:123456789012:function:f", "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af"),
+            ("a/../b", "a%2F..%2Fb"),
+            ("x?y#z", "x%3Fy%23z"),
+            ("with space", "with%20space"),
+            ("é", "%C3%A9"),
+            ("my.func", "my.func"),
+        ];
+        for (raw, encoded) in cases {
+            assert_eq!(encode_label("FunctionName", raw).unwrap(), encoded, "{raw}");
+        }
+        for bad in ["", ".", ".."] {
+            let err = encode_label("FunctionName", bad).unwrap_err();
+            assert_eq!(err.field(), Some("FunctionName"));
+        }
+    }
+
+    #[test]
+    fn greedy_labels_keep_slashes_but_not_dot_segments() {
+        assert_eq!(encode_greedy_label("Key", "a b/c").unwrap(), "a%20b/c");
+        assert!(encode_greedy_label("Key", "a/../b").is_err());
+    }
+
+    #[test]
+    fn headers_refuse_line_breaks_and_non_ascii() {
+        assert!(header_value("X", "fine value\twith tab").is_ok());
+        for bad in ["a\rb", "a\nb", "a\0b", "ü"] {
+            let err = header_value("ClientContext", bad).unwrap_err();
+            assert_eq!(err.field(), Some("ClientContext"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn error_code_comes_from_header_then_type_then_code() {
+        let r = response(429, &[("X-Amzn-ErrorType", "TooManyRequestsException:http://x/")], "{}");
+        assert_eq!(code_and_message(&r).0.as_deref(), Some("TooManyRequestsException"));
+
+        let r = response(400, &[], r#"{"__type":"com.amazonaws.lambda#InvalidParameterValueException:http://y","message":"bad"}"#);
+        assert_eq!(
+            code_and_message(&r),
+            (Some("InvalidParameterValueException".into()), Some("bad".into()))
+        );
+
+        let r = response(400, &[], r#"{"code":"SomethingElse","errorMessage":"m"}"#);
+        assert_eq!(code_and_message(&r), (Some("SomethingElse".into()), Some("m".into())));
+    }
+
+    #[test]
+    fn a_proxy_page_gets_a_message_that_says_so() {
+        let r = response(502, &[("content-type", "text/html")], "<html>Bad Gateway</html>");
+        let (code, message) = code_and_message(&r);
+        assert_eq!(code, None);
+        let message = message.unwrap();
+        assert!(message.contains("HTTP 502") && message.contains("text/html"), "{message}");
+    }
+
+    #[test]
+    fn request_id_comes_from_either_header() {
+        let r = response(200, &[("x-amzn-RequestId", "abc")], "");
+        assert_eq!(response_metadata(&r, 2).request_id(), Some("abc"));
+        let r = response(200, &[("x-amz-request-id", "def")], "");
+        assert_eq!(response_metadata(&r, 2).request_id(), Some("def"));
+    }
+}

@@ -1,0 +1,112 @@
+//! Checks of the model's constraints that run before a request is built.
+//!
+//! Each check names the member and the rule it broke, so that nothing is sent and the user
+//! knows what to change.
+
+use std::sync::OnceLock;
+
+use regex_lite::Regex;
+
+use crate::error::ConstructionFailure;
+
+/// Fails when a required member is missing.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::validate::required;
+/// let name: Option<String> = None;
+/// let err = required("FunctionName", name.as_ref()).unwrap_err();
+/// assert!(err.to_string().contains("FunctionName is required"));
+/// ```
+pub fn required<'a, T>(field: &str, value: Option<&'a T>) -> Result<&'a T, ConstructionFailure> {
+    value.ok_or_else(|| ConstructionFailure::invalid_field(field, "is required"))
+}
+
+/// Fails when a length (characters for text, items for lists, bytes for blobs) is outside
+/// `min..=max`.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::validate::length;
+/// assert!(length("Qualifier", 0, Some(1), Some(128)).is_err());
+/// assert!(length("Qualifier", 3, Some(1), Some(128)).is_ok());
+/// ```
+pub fn length(
+    field: &str,
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+) -> Result<(), ConstructionFailure> {
+    let too_short = min.is_some_and(|min| len < min);
+    let too_long = max.is_some_and(|max| len > max);
+    if !too_short && !too_long {
+        return Ok(());
+    }
+
+    let bounds = match (min, max) {
+        (Some(min), Some(max)) => format!("between {min} and {max}"),
+        (Some(min), None) => format!("at least {min}"),
+        (None, Some(max)) => format!("at most {max}"),
+        (None, None) => unreachable!("a bound was broken, so one exists"),
+    };
+    Err(ConstructionFailure::invalid_field(
+        field,
+        format!("must have a length {bounds}, but has {len}"),
+    ))
+}
+
+/// The number of characters in `text`, as the model's `length` trait counts them.
+pub fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Fails when `value` does not match the model's `pattern`.
+///
+/// `cell` caches the compiled expression; a pattern the regex engine cannot compile is not
+/// enforced, since the service checks it anyway.
+///
+/// # Example
+/// ```
+/// use std::sync::OnceLock;
+/// use lamina_runtime::validate::pattern;
+/// static CELL: OnceLock<Option<regex_lite::Regex>> = OnceLock::new();
+/// assert!(pattern("Version", "12", "^[0-9]+$", &CELL).is_ok());
+/// assert!(pattern("Version", "x", "^[0-9]+$", &CELL).is_err());
+/// ```
+pub fn pattern(
+    field: &str,
+    value: &str,
+    expression: &str,
+    cell: &OnceLock<Option<Regex>>,
+) -> Result<(), ConstructionFailure> {
+    let regex = cell.get_or_init(|| Regex::new(expression).ok());
+    match regex {
+        Some(regex) if !regex.is_match(value) => Err(ConstructionFailure::invalid_field(
+            field,
+            format!("must match the pattern {expression}, but is {value:?}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_messages_name_the_bounds() {
+        let err = length("Name", 300, Some(1), Some(256)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid input: Name must have a length between 1 and 256, but has 300; nothing was sent"
+        );
+        assert!(length("Name", 0, Some(1), None).unwrap_err().to_string().contains("at least 1"));
+        assert!(length("Name", 9, None, Some(8)).unwrap_err().to_string().contains("at most 8"));
+    }
+
+    #[test]
+    fn a_pattern_the_engine_cannot_compile_is_not_enforced() {
+        static CELL: OnceLock<Option<Regex>> = OnceLock::new();
+        assert!(pattern("X", "anything", "(?<=look)behind", &CELL).is_ok());
+    }
+}
