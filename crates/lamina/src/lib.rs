@@ -1,1 +1,76 @@
-//! placeholder
+//! lamina: an AWS Lambda client for Rust, generated from the Lambda Smithy model.
+//!
+//! Make a [`Client`] from a [`Config`], start a call with one of its methods, set the input
+//! members on the returned builder, and `send` it. Every call returns either the operation's
+//! output or an [`SdkError`](error::SdkError) whose service errors are a per-operation enum.
+//!
+//! # Example
+//! ```no_run
+//! use lamina::{Client, Config};
+//! use lamina::operation::invoke::InvokeError;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_conf(Config::from_env());
+//! let result = client
+//!     .invoke()
+//!     .function_name("my-function")
+//!     .payload(r#"{"hello": "world"}"#)
+//!     .send()
+//!     .await;
+//!
+//! match result {
+//!     Ok(output) => println!("{}", String::from_utf8_lossy(output.payload().unwrap())),
+//!     Err(err) => match err.as_service_error() {
+//!         Some(InvokeError::ResourceNotFoundException(e)) => println!("no such function: {e}"),
+//!         Some(other) => println!("{} failed with {:?}", "Invoke", other.code()),
+//!         None => return Err(err.into()),
+//!     },
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The code in `generated/` is written by `cargo xtask codegen` from `model/`; the runtime
+//! it stands on is the `lamina-runtime` crate.
+
+#![warn(missing_docs)]
+
+#[rustfmt::skip]
+mod generated;
+
+pub use generated::client::Client;
+pub use generated::{operation, types};
+pub use lamina_runtime::config::{Config, ConfigBuilder};
+
+/// Errors: the service's modelled errors, and what any call can fail with.
+pub mod error {
+    pub use crate::generated::error::*;
+    pub use lamina_runtime::error::{
+        ConstructionFailure, DispatchFailure, DispatchKind, ErrorMetadata, Fault,
+        ProvideErrorMetadata, ResponseFailure, ResponseMetadata, SdkError, Unhandled,
+    };
+}
+
+/// Configuration: credentials, retries and the transport.
+pub mod config {
+    pub use lamina_runtime::config::{Config, ConfigBuilder, Credentials};
+    pub use lamina_runtime::retry::RetryConfig;
+    pub use lamina_runtime::time::{SystemClock, TimeSource};
+    pub use lamina_runtime::transport::{HttpConnector, ReqwestConnector};
+}
+
+/// The middleware stack every call runs through, for adding or removing steps.
+pub mod middleware {
+    pub use lamina_runtime::middleware::{
+        map_request, BoxFuture, Context, Middleware, Next, Request, Response, Stack, StackError,
+        Step,
+    };
+}
+
+/// Basic types used in inputs and outputs.
+pub mod primitives {
+    pub use lamina_runtime::Bytes;
+}
+
+/// The service's identity as the model states it.
+pub use generated::SERVICE;

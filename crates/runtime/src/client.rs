@@ -66,7 +66,12 @@ where
 
     let mut ctx = Context::new(handle, operation, input);
     let result = stack.run(&mut ctx).instrument(span).await;
-    tracing::debug!(operation, attempts = ctx.attempts(), ok = result.is_ok(), "call finished");
+    tracing::debug!(
+        operation,
+        attempts = ctx.attempts(),
+        ok = result.is_ok(),
+        "call finished"
+    );
     result?;
 
     ctx.take_output::<O>().ok_or_else(|| {

@@ -107,7 +107,10 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("region", &self.region)
-            .field("credentials", &self.credentials.as_ref().map(|_| "** set **"))
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "** set **"),
+            )
             .field("endpoint_url", &self.endpoint_url)
             .field("retry", &self.retry)
             .field("stack_edits", &self.stack_edits.len())
@@ -137,12 +140,12 @@ impl ConfigBuilder {
     /// A builder filled from the variables `lookup` returns, for tests and embedding.
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        let mut builder = Self::default();
+        let mut builder = Self {
+            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+            ..Self::default()
+        };
 
-        builder.region = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION"));
-
-        if let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
-        {
+        if let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
             let creds = Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "env");
             builder = builder.credentials(creds);
         }

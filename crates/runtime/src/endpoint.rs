@@ -70,19 +70,20 @@ pub fn join(base: &Uri, request: &Uri) -> Result<Uri, ConstructionFailure> {
 
     let mut parts = base.clone().into_parts();
     parts.path_and_query = Some(path.parse().map_err(|e| {
-        ConstructionFailure::other(format!("`{path}` is not a valid request path"), Some(Box::new(e)))
+        ConstructionFailure::other(
+            format!("`{path}` is not a valid request path"),
+            Some(Box::new(e)),
+        )
     })?);
-    Uri::from_parts(parts)
-        .map_err(|e| ConstructionFailure::other("the endpoint URL could not be joined", Some(e.into())))
+    Uri::from_parts(parts).map_err(|e| {
+        ConstructionFailure::other("the endpoint URL could not be joined", Some(e.into()))
+    })
 }
 
 fn parse_endpoint_url(url: &str) -> Result<Uri, ConstructionFailure> {
-    let invalid = |rule: &str| {
-        ConstructionFailure::invalid_field("endpoint URL", format!("`{url}` {rule}"))
-    };
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| invalid("is not a URL"))?;
+    let invalid =
+        |rule: &str| ConstructionFailure::invalid_field("endpoint URL", format!("`{url}` {rule}"));
+    let uri: Uri = url.parse().map_err(|_| invalid("is not a URL"))?;
 
     match uri.scheme_str() {
         Some("http" | "https") => {}
@@ -108,18 +109,34 @@ mod tests {
 
     #[test]
     fn regions_that_could_change_the_host_are_refused() {
-        for bad in ["us-east-1/x", "us-east-1#", "a?b", "with space", "dots.in.it", "", "-x"] {
+        for bad in [
+            "us-east-1/x",
+            "us-east-1#",
+            "a?b",
+            "with space",
+            "dots.in.it",
+            "",
+            "-x",
+        ] {
             let err = check_region(Some(bad)).unwrap_err();
             assert_eq!(err.field(), Some("region"), "{bad}");
         }
-        assert_eq!(check_region(Some("us-gov-west-1")).unwrap(), "us-gov-west-1");
-        assert!(check_region(None).unwrap_err().to_string().contains("AWS_REGION"));
+        assert_eq!(
+            check_region(Some("us-gov-west-1")).unwrap(),
+            "us-gov-west-1"
+        );
+        assert!(check_region(None)
+            .unwrap_err()
+            .to_string()
+            .contains("AWS_REGION"));
     }
 
     #[test]
     fn joining_keeps_a_base_path_and_the_request_query() {
         let base = parse_endpoint_url("http://127.0.0.1:9000/prefix/").unwrap();
-        let request: Uri = "/2015-03-31/functions/f/invocations?Qualifier=1".parse().unwrap();
+        let request: Uri = "/2015-03-31/functions/f/invocations?Qualifier=1"
+            .parse()
+            .unwrap();
 
         let joined = join(&base, &request).unwrap();
 
@@ -134,6 +151,9 @@ mod tests {
         assert!(parse_endpoint_url("ftp://host").is_err());
         assert!(parse_endpoint_url("not a url").is_err());
         assert!(parse_endpoint_url("http://host?x=1").is_err());
-        assert_eq!(parse_endpoint_url("http://host:1").unwrap().to_string(), "http://host:1/");
+        assert_eq!(
+            parse_endpoint_url("http://host:1").unwrap().to_string(),
+            "http://host:1/"
+        );
     }
 }

@@ -228,15 +228,25 @@ impl ConstructionFailure {
 impl fmt::Display for ConstructionFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.field {
-            Some(field) => write!(f, "invalid input: {field} {}; nothing was sent", self.message),
-            None => write!(f, "could not build the request: {}; nothing was sent", self.message),
+            Some(field) => write!(
+                f,
+                "invalid input: {field} {}; nothing was sent",
+                self.message
+            ),
+            None => write!(
+                f,
+                "could not build the request: {}; nothing was sent",
+                self.message
+            ),
         }
     }
 }
 
 impl StdError for ConstructionFailure {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -305,7 +315,9 @@ impl fmt::Display for DispatchFailure {
 
 impl StdError for DispatchFailure {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -361,7 +373,9 @@ impl fmt::Display for ResponseFailure {
 
 impl StdError for ResponseFailure {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -560,3 +574,65 @@ impl ProvideErrorMetadata for ErasedServiceError {
 
 /// The failure type inside the middleware stack: every operation's errors, type-erased.
 pub type Failure = SdkError<ErasedServiceError>;
+
+/// A service error whose code the model does not list for the operation (or no code at all).
+///
+/// # Example
+/// ```
+/// use lamina_runtime::error::{ErrorMetadata, Fault, ProvideErrorMetadata, ResponseMetadata, Unhandled};
+/// let meta = ErrorMetadata::new(Some("NewException".into()), None, ResponseMetadata::new(503, None, 1));
+/// let err = Unhandled::new(meta);
+/// assert_eq!(err.fault(), Fault::Server);
+/// assert_eq!(err.code(), Some("NewException"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Unhandled {
+    meta: ErrorMetadata,
+}
+
+impl Unhandled {
+    /// An error known only by what the runtime read from the response.
+    pub fn new(meta: ErrorMetadata) -> Self {
+        Self { meta }
+    }
+
+    /// The code, message and response of the error.
+    pub fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        display_service_error(
+            f,
+            self.meta.code(),
+            self.meta.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl StdError for Unhandled {}
+
+impl ProvideErrorMetadata for Unhandled {
+    fn code(&self) -> Option<&str> {
+        self.meta.code()
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.meta.message()
+    }
+
+    fn fault(&self) -> Fault {
+        Fault::from_status(self.meta.response().http_status())
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    fn response_metadata(&self) -> &ResponseMetadata {
+        self.meta.response()
+    }
+}

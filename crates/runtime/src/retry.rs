@@ -187,6 +187,9 @@ mod tests {
 
     #[test]
     fn at_least_one_attempt() {
-        assert_eq!(RetryConfig::default().with_max_attempts(0).max_attempts(), 1);
+        assert_eq!(
+            RetryConfig::default().with_max_attempts(0).max_attempts(),
+            1
+        );
     }
 }

@@ -95,13 +95,17 @@ impl Middleware for Sign {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let provider = ctx.config().credentials_provider().cloned().ok_or_else(|| {
-                SdkError::Construction(ConstructionFailure::invalid_field(
-                    "credentials",
-                    "are not set: pass them in the configuration or set AWS_ACCESS_KEY_ID \
+            let provider = ctx
+                .config()
+                .credentials_provider()
+                .cloned()
+                .ok_or_else(|| {
+                    SdkError::Construction(ConstructionFailure::invalid_field(
+                        "credentials",
+                        "are not set: pass them in the configuration or set AWS_ACCESS_KEY_ID \
                      and AWS_SECRET_ACCESS_KEY",
-                ))
-            })?;
+                    ))
+                })?;
             let credentials = provider.provide_credentials().await.map_err(|e| {
                 SdkError::Dispatch(DispatchFailure::new(
                     DispatchKind::Credentials,

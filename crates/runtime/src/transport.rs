@@ -61,8 +61,8 @@ impl HttpConnector for ReqwestConnector {
     fn call(&self, request: Request) -> BoxFuture<'_, Result<Response, DispatchFailure>> {
         Box::pin(async move {
             let target = request.uri().to_string();
-            let request = reqwest::Request::try_from(request)
-                .map_err(|e| dispatch_failure(&target, e))?;
+            let request =
+                reqwest::Request::try_from(request).map_err(|e| dispatch_failure(&target, e))?;
             let response = self
                 .client
                 .execute(request)

@@ -60,6 +60,9 @@ pub fn char_len(text: &str) -> usize {
     text.chars().count()
 }
 
+/// Where a member's compiled pattern is kept once it is first needed.
+pub type PatternCell = OnceLock<Option<Regex>>;
+
 /// Fails when `value` does not match the model's `pattern`.
 ///
 /// `cell` caches the compiled expression; a pattern the regex engine cannot compile is not
@@ -100,8 +103,14 @@ mod tests {
             err.to_string(),
             "invalid input: Name must have a length between 1 and 256, but has 300; nothing was sent"
         );
-        assert!(length("Name", 0, Some(1), None).unwrap_err().to_string().contains("at least 1"));
-        assert!(length("Name", 9, None, Some(8)).unwrap_err().to_string().contains("at most 8"));
+        assert!(length("Name", 0, Some(1), None)
+            .unwrap_err()
+            .to_string()
+            .contains("at least 1"));
+        assert!(length("Name", 9, None, Some(8))
+            .unwrap_err()
+            .to_string()
+            .contains("at most 8"));
     }
 
     #[test]

@@ -33,7 +33,11 @@ pub struct Context {
 
 impl Context {
     /// A context for calling `operation` with `input` through the client behind `handle`.
-    pub fn new<I: Any + Send + Sync>(handle: Arc<Handle>, operation: &'static str, input: I) -> Self {
+    pub fn new<I: Any + Send + Sync>(
+        handle: Arc<Handle>,
+        operation: &'static str,
+        input: I,
+    ) -> Self {
         Self {
             handle,
             operation,

@@ -22,6 +22,65 @@ pub use stack::{Stack, StackError, Step};
 pub use standard::{ContentLength, InvocationId, ResolveEndpoint, UserAgent};
 
 pub(crate) use stack::Entry;
+
+use crate::retry::Retry;
+use crate::signing::Sign;
+
+/// The standard stack of an operation whose input is `I` and output `O`.
+///
+/// | step | middleware |
+/// |---|---|
+/// | initialize | `validateInput` |
+/// | serialize | `serializeInput`, `resolveEndpoint` |
+/// | build | `userAgent`, `invocationId`, `contentLength` |
+/// | finalize | `retry`, `sign` |
+/// | deserialize | `deserializeOutput` |
+pub fn operation_stack<I, O>() -> Stack
+where
+    I: Validate + SerializeRequest + std::any::Any + Send + Sync,
+    O: DeserializeResponse + std::any::Any + Send + Sync,
+{
+    let mut stack = Stack::new();
+    let steps: [(Step, &str, std::sync::Arc<dyn Middleware>); 9] = [
+        (
+            Step::Initialize,
+            "validateInput",
+            std::sync::Arc::new(ValidateInput::<I>::new()),
+        ),
+        (
+            Step::Serialize,
+            "serializeInput",
+            std::sync::Arc::new(SerializeInput::<I>::new()),
+        ),
+        (
+            Step::Serialize,
+            "resolveEndpoint",
+            std::sync::Arc::new(ResolveEndpoint),
+        ),
+        (Step::Build, "userAgent", std::sync::Arc::new(UserAgent)),
+        (
+            Step::Build,
+            "invocationId",
+            std::sync::Arc::new(InvocationId),
+        ),
+        (
+            Step::Build,
+            "contentLength",
+            std::sync::Arc::new(ContentLength),
+        ),
+        (Step::Finalize, "retry", std::sync::Arc::new(Retry)),
+        (Step::Finalize, "sign", std::sync::Arc::new(Sign)),
+        (
+            Step::Deserialize,
+            "deserializeOutput",
+            std::sync::Arc::new(DeserializeOutput::<O>::new()),
+        ),
+    ];
+    for (step, name, middleware) in steps {
+        stack.push(step, name, middleware);
+    }
+    stack
+}
 pub(crate) use standard::request_of;
 
 use crate::error::Failure;
@@ -58,8 +117,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// ```
 pub trait Middleware: Send + Sync + 'static {
     /// Does this middleware's work on `ctx`, calling `next` to run the rest of the chain.
-    fn handle<'a>(&'a self, ctx: &'a mut Context, next: Next<'a>)
-        -> BoxFuture<'a, Result<(), Failure>>;
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a mut Context,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<(), Failure>>;
 }
 
 /// The rest of the chain after the current middleware, ending in the transport.

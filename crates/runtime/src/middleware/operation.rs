@@ -8,7 +8,7 @@ use crate::error::{
     ConstructionFailure, ErasedServiceError, ErrorMetadata, Failure, ResponseFailure,
     ResponseMetadata, SdkError,
 };
-use crate::protocol::rest_json::{self, ErrorBody};
+use crate::protocol::rest_json::{self, JsonBody};
 
 /// An input that can check itself against the model's constraints before anything is sent.
 pub trait Validate {
@@ -35,8 +35,7 @@ pub trait DeserializeResponse: Sized {
     ) -> Result<Self, ResponseFailure>;
 
     /// Builds the operation's error from an error response, its parsed body and metadata.
-    fn deserialize_error(response: &Response, body: &ErrorBody, meta: ErrorMetadata)
-        -> Self::Error;
+    fn deserialize_error(response: &Response, body: &JsonBody, meta: ErrorMetadata) -> Self::Error;
 }
 
 /// Initialize-step middleware that runs the input's [`Validate`] checks.
@@ -142,10 +141,12 @@ impl<O: DeserializeResponse + Any + Send + Sync> Middleware for DeserializeOutpu
                 return Ok(());
             }
 
-            let body = ErrorBody::parse(response.body());
+            let body = JsonBody::parse(response.body());
             let error_meta = rest_json::error_metadata(response, &body, meta);
             let error = O::deserialize_error(response, &body, error_meta.clone());
-            Err(SdkError::Service(ErasedServiceError::new(error_meta, error)))
+            Err(SdkError::Service(ErasedServiceError::new(
+                error_meta, error,
+            )))
         })
     }
 }

@@ -152,6 +152,24 @@ impl Stack {
         Ok(())
     }
 
+    /// Appends an already shared middleware at the end of `step`; names must be unique.
+    pub(crate) fn push(&mut self, step: Step, name: &str, middleware: Arc<dyn Middleware>) {
+        debug_assert!(!self.contains(name), "duplicate standard middleware {name}");
+        let at = self
+            .entries
+            .iter()
+            .position(|e| e.step > step)
+            .unwrap_or(self.entries.len());
+        self.entries.insert(
+            at,
+            Entry {
+                name: name.to_owned(),
+                step,
+                middleware,
+            },
+        );
+    }
+
     /// Places `middleware` right before the one named `anchor`, in the anchor's step.
     pub fn add_before(
         &mut self,
@@ -272,7 +290,12 @@ mod tests {
 
         assert_eq!(
             stack.identify(),
-            ["i - initialize", "b - build", "b2 - build", "d - deserialize"]
+            [
+                "i - initialize",
+                "b - build",
+                "b2 - build",
+                "d - deserialize"
+            ]
         );
     }
 

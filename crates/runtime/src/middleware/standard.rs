@@ -17,8 +17,8 @@ impl Middleware for ResolveEndpoint {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let base = endpoint::resolve(ctx.config(), ctx.service())
-                .map_err(SdkError::Construction)?;
+            let base =
+                endpoint::resolve(ctx.config(), ctx.service()).map_err(SdkError::Construction)?;
             let request = request_of(ctx)?;
             let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
             *request.uri_mut() = uri;

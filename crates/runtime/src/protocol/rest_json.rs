@@ -48,7 +48,10 @@ pub fn encode_greedy_label(field: &str, value: &str) -> Result<String, Construct
 
 fn check_segment(field: &str, value: &str) -> Result<(), ConstructionFailure> {
     match value {
-        "" => Err(ConstructionFailure::invalid_field(field, "must not be empty in a path")),
+        "" => Err(ConstructionFailure::invalid_field(
+            field,
+            "must not be empty in a path",
+        )),
         "." | ".." => Err(ConstructionFailure::invalid_field(
             field,
             format!("must not be `{value}`: it would change the request path"),
@@ -75,7 +78,8 @@ pub struct QueryWriter {
 impl QueryWriter {
     /// Adds `name=value`.
     pub fn push(&mut self, name: &str, value: &str) {
-        self.query.push(if self.query.is_empty() { '?' } else { '&' });
+        self.query
+            .push(if self.query.is_empty() { '?' } else { '&' });
         self.query.extend(utf8_percent_encode(name, UNRESERVED));
         self.query.push('=');
         self.query.extend(utf8_percent_encode(value, UNRESERVED));
@@ -116,13 +120,23 @@ pub fn header_value(field: &str, value: &str) -> Result<HeaderValue, Constructio
             "holds non-ASCII text, which an HTTP header cannot carry; encode it first",
         ));
     }
-    HeaderValue::from_str(value)
-        .map_err(|e| ConstructionFailure::other(format!("{field} is not a valid header"), Some(e.into())))
+    HeaderValue::from_str(value).map_err(|e| {
+        ConstructionFailure::other(format!("{field} is not a valid header"), Some(e.into()))
+    })
+}
+
+/// The base64 text of `bytes`, as blobs travel in headers and query strings.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// The `Content-Type` header for a blob payload.
 pub fn octet_stream() -> (http::HeaderName, HeaderValue) {
-    (CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"))
+    (
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    )
 }
 
 /// The text of response header `name`, if present.
@@ -166,6 +180,28 @@ where
     })
 }
 
+/// Response header `name` decoded from base64, if present.
+pub fn header_blob(
+    response: &Response,
+    name: &str,
+    meta: &ResponseMetadata,
+) -> Result<Option<bytes::Bytes>, ResponseFailure> {
+    use base64::Engine as _;
+    let Some(text) = header_string(response, name, meta)? else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map(|b| Some(b.into()))
+        .map_err(|e| {
+            ResponseFailure::new(
+                format!("header {name} is not base64"),
+                meta.clone(),
+                Some(Box::new(e)),
+            )
+        })
+}
+
 /// The status, request id and attempts of a response.
 pub fn response_metadata(response: &Response, attempts: u32) -> ResponseMetadata {
     let request_id = ["x-amzn-requestid", "x-amz-request-id"]
@@ -176,15 +212,15 @@ pub fn response_metadata(response: &Response, attempts: u32) -> ResponseMetadata
     ResponseMetadata::new(response.status().as_u16(), request_id, attempts)
 }
 
-/// The JSON object of an error response, or an empty one when the body is not a JSON object
-/// (an HTML page from a proxy, say).
+/// The JSON object of a response body, or an empty one when the body is not a JSON object
+/// (an HTML page from a proxy, say). Members of the wrong type read as absent.
 #[derive(Debug, Default, Clone)]
-pub struct ErrorBody {
+pub struct JsonBody {
     fields: Map<String, Value>,
     is_json: bool,
 }
 
-impl ErrorBody {
+impl JsonBody {
     /// Parses `body`; anything that is not a JSON object gives an empty body.
     pub fn parse(body: &[u8]) -> Self {
         match serde_json::from_slice::<Value>(body) {
@@ -225,6 +261,74 @@ impl ErrorBody {
     pub fn boolean(&self, name: &str) -> Option<bool> {
         self.fields.get(name)?.as_bool()
     }
+
+    /// Member `name` as bytes, decoded from base64.
+    pub fn blob(&self, name: &str) -> Option<bytes::Bytes> {
+        use base64::Engine as _;
+        let text = self.fields.get(name)?.as_str()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?;
+        Some(decoded.into())
+    }
+}
+
+/// Writes the members of a JSON request body.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::JsonWriter;
+/// let mut body = JsonWriter::default();
+/// body.string("Name", "f");
+/// body.number("Count", 3);
+/// assert_eq!(&body.finish()[..], br#"{"Count":3,"Name":"f"}"#);
+/// ```
+#[derive(Debug, Default)]
+pub struct JsonWriter {
+    fields: Map<String, Value>,
+}
+
+impl JsonWriter {
+    /// Writes a text member.
+    pub fn string(&mut self, name: &str, value: &str) {
+        self.fields
+            .insert(name.to_owned(), Value::String(value.to_owned()));
+    }
+
+    /// Writes a number member.
+    pub fn number(&mut self, name: &str, value: impl Into<serde_json::Number>) {
+        self.fields
+            .insert(name.to_owned(), Value::Number(value.into()));
+    }
+
+    /// Writes a floating-point member; values JSON cannot hold (NaN, infinities) are written
+    /// as the strings Smithy uses for them.
+    pub fn float(&mut self, name: &str, value: f64) {
+        let json = match serde_json::Number::from_f64(value) {
+            Some(n) => Value::Number(n),
+            None if value.is_nan() => Value::String("NaN".into()),
+            None if value > 0.0 => Value::String("Infinity".into()),
+            None => Value::String("-Infinity".into()),
+        };
+        self.fields.insert(name.to_owned(), json);
+    }
+
+    /// Writes a boolean member.
+    pub fn boolean(&mut self, name: &str, value: bool) {
+        self.fields.insert(name.to_owned(), Value::Bool(value));
+    }
+
+    /// Writes a bytes member as base64.
+    pub fn blob(&mut self, name: &str, value: &[u8]) {
+        use base64::Engine as _;
+        let text = base64::engine::general_purpose::STANDARD.encode(value);
+        self.fields.insert(name.to_owned(), Value::String(text));
+    }
+
+    /// The body as bytes.
+    pub fn finish(self) -> bytes::Bytes {
+        Value::Object(self.fields).to_string().into()
+    }
 }
 
 /// Reads an error response's code and message.
@@ -236,21 +340,21 @@ impl ErrorBody {
 ///
 /// # Example
 /// ```
-/// use lamina_runtime::protocol::rest_json::{error_metadata, response_metadata, ErrorBody};
+/// use lamina_runtime::protocol::rest_json::{error_metadata, response_metadata, JsonBody};
 ///
 /// let response = http::Response::builder()
 ///     .status(404)
 ///     .header("x-amzn-errortype", "ResourceNotFoundException:http://internal.amazon.com/")
 ///     .body(bytes::Bytes::from_static(br#"{"Message":"Function not found"}"#))
 ///     .unwrap();
-/// let body = ErrorBody::parse(response.body());
+/// let body = JsonBody::parse(response.body());
 /// let meta = error_metadata(&response, &body, response_metadata(&response, 1));
 /// assert_eq!(meta.code(), Some("ResourceNotFoundException"));
 /// assert_eq!(meta.message(), Some("Function not found"));
 /// ```
 pub fn error_metadata(
     response: &Response,
-    body: &ErrorBody,
+    body: &JsonBody,
     meta: ResponseMetadata,
 ) -> ErrorMetadata {
     let from_header = response
@@ -279,7 +383,7 @@ pub fn sanitize_code(raw: &str) -> &str {
     without_namespace.trim()
 }
 
-fn describe_unnamed(response: &Response, body: &ErrorBody) -> String {
+fn describe_unnamed(response: &Response, body: &JsonBody) -> String {
     let content_type = response
         .headers()
         .get(CONTENT_TYPE)
@@ -314,16 +418,22 @@ mod tests {
     }
 
     fn code_and_message(r: &Response) -> (Option<String>, Option<String>) {
-        let body = ErrorBody::parse(r.body());
+        let body = JsonBody::parse(r.body());
         let meta = error_metadata(r, &body, response_metadata(r, 1));
-        (meta.code().map(str::to_owned), meta.message().map(str::to_owned))
+        (
+            meta.code().map(str::to_owned),
+            meta.message().map(str::to_owned),
+        )
     }
 
     #[test]
     fn labels_stay_inside_their_segment() {
         let cases = [
             ("my-function", "my-function"),
-            ("arn:aws:lambda:us-east-1:123456789012:function:f", "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af"),
+            (
+                "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af",
+            ),
             ("a/../b", "a%2F..%2Fb"),
             ("x?y#z", "x%3Fy%23z"),
             ("with space", "with%20space"),
@@ -356,26 +466,50 @@ mod tests {
 
     #[test]
     fn error_code_comes_from_header_then_type_then_code() {
-        let r = response(429, &[("X-Amzn-ErrorType", "TooManyRequestsException:http://x/")], "{}");
-        assert_eq!(code_and_message(&r).0.as_deref(), Some("TooManyRequestsException"));
+        let r = response(
+            429,
+            &[("X-Amzn-ErrorType", "TooManyRequestsException:http://x/")],
+            "{}",
+        );
+        assert_eq!(
+            code_and_message(&r).0.as_deref(),
+            Some("TooManyRequestsException")
+        );
 
-        let r = response(400, &[], r#"{"__type":"com.amazonaws.lambda#InvalidParameterValueException:http://y","message":"bad"}"#);
+        let r = response(
+            400,
+            &[],
+            r#"{"__type":"com.amazonaws.lambda#InvalidParameterValueException:http://y","message":"bad"}"#,
+        );
         assert_eq!(
             code_and_message(&r),
-            (Some("InvalidParameterValueException".into()), Some("bad".into()))
+            (
+                Some("InvalidParameterValueException".into()),
+                Some("bad".into())
+            )
         );
 
         let r = response(400, &[], r#"{"code":"SomethingElse","errorMessage":"m"}"#);
-        assert_eq!(code_and_message(&r), (Some("SomethingElse".into()), Some("m".into())));
+        assert_eq!(
+            code_and_message(&r),
+            (Some("SomethingElse".into()), Some("m".into()))
+        );
     }
 
     #[test]
     fn a_proxy_page_gets_a_message_that_says_so() {
-        let r = response(502, &[("content-type", "text/html")], "<html>Bad Gateway</html>");
+        let r = response(
+            502,
+            &[("content-type", "text/html")],
+            "<html>Bad Gateway</html>",
+        );
         let (code, message) = code_and_message(&r);
         assert_eq!(code, None);
         let message = message.unwrap();
-        assert!(message.contains("HTTP 502") && message.contains("text/html"), "{message}");
+        assert!(
+            message.contains("HTTP 502") && message.contains("text/html"),
+            "{message}"
+        );
     }
 
     #[test]

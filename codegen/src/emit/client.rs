@@ -1,0 +1,93 @@
+//! The generated folder's root module and the client with one method per operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc;
+use super::ident;
+use crate::ir::Service;
+
+/// `mod.rs`: the submodules and the service's identity.
+pub(crate) fn root_module(service: &Service) -> TokenStream {
+    let sdk_id = &service.sdk_id;
+    let version = &service.api_version;
+    let signing = &service.signing_name;
+    let prefix = &service.endpoint_prefix;
+    let line = format!(
+        " Code generated from the {sdk_id} model ({}).",
+        service.shape_name
+    );
+    quote! {
+        #![doc = #line]
+
+        use ::lamina_runtime as rt;
+
+        pub mod client;
+        pub mod error;
+        pub mod operation;
+        pub mod types;
+
+        /// The service's identity, as its model states it.
+        pub static SERVICE: rt::service::ServiceInfo = rt::service::ServiceInfo {
+            sdk_id: #sdk_id,
+            api_version: #version,
+            signing_name: #signing,
+            endpoint_prefix: #prefix,
+        };
+    }
+}
+
+/// `client.rs`: the client type.
+pub(crate) fn client(service: &Service) -> TokenStream {
+    let docs = doc(
+        service.doc.as_deref(),
+        &format!("A client for {}.", service.sdk_id),
+    );
+    let methods = service.operations.iter().map(|op| {
+        let method = ident(&op.module);
+        let module = ident(&op.module);
+        let fluent = format_ident!("{}FluentBuilder", op.input.name.trim_end_matches("Input"));
+        let line = format!(" Starts a `{}` call; see [`{}`].", op.name, fluent);
+        quote! {
+            #[doc = #line]
+            pub fn #method(&self) -> crate::generated::operation::#module::#fluent {
+                crate::generated::operation::#module::#fluent::new(self.handle.clone())
+            }
+        }
+    });
+
+    quote! {
+        //! The client: one method per operation, each returning a fluent builder.
+
+        use ::lamina_runtime as rt;
+
+        #docs
+        ///
+        /// Cloning a client is cheap: clones share the configuration and connection pool.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            handle: ::std::sync::Arc<rt::client::Handle>,
+        }
+
+        impl Client {
+            /// A client with `config`.
+            pub fn from_conf(config: rt::config::Config) -> Self {
+                Self {
+                    handle: rt::client::Handle::new(config, &super::SERVICE),
+                }
+            }
+
+            /// A client configured from the environment (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...).
+            pub fn from_env() -> Self {
+                Self::from_conf(rt::config::Config::from_env())
+            }
+
+            /// The client's configuration.
+            pub fn config(&self) -> &rt::config::Config {
+                self.handle.config()
+            }
+
+            #(#methods)*
+        }
+    }
+}

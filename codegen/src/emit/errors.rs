@@ -1,0 +1,244 @@
+//! Error structures: one per modelled error, with its fault, status and members.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::doc;
+use super::structure::{accessor, value_type};
+use super::{bare, ident};
+use crate::ir::{Binding, ErrorShape, Field, FieldType, Service};
+
+/// The `error` module: every error structure the operations may return.
+pub(crate) fn errors_module(service: &Service) -> TokenStream {
+    let errors = service.errors.iter().map(error_struct);
+    quote! {
+        //! The service's modelled errors. Each operation's error enum wraps those it may return.
+
+        use ::lamina_runtime as rt;
+
+        #(#errors)*
+    }
+}
+
+fn error_struct(e: &ErrorShape) -> TokenStream {
+    let s = &e.structure;
+    let name = ident(&s.name);
+    let code = &e.code;
+    let docs = doc(s.doc.as_deref(), &format!("The `{code}` error."));
+    let fault = if e.server_fault {
+        quote!(rt::error::Fault::Server)
+    } else {
+        quote!(rt::error::Fault::Client)
+    };
+    let status = match e.http_status {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
+
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = value_type(&f.ty);
+        quote!(#fname: Option<#ty>,)
+    });
+    let has_message_member = s.fields.iter().any(is_message);
+    let accessors = s.fields.iter().filter(|f| !is_message(f)).map(|f| {
+        let fname = ident(&f.name);
+        let fdoc = doc(f.doc.as_deref(), &format!("The `{}` member.", f.member));
+        let (ret, body) = accessor(f, false);
+        quote! {
+            #fdoc
+            pub fn #fname(&self) -> #ret {
+                #body
+            }
+        }
+    });
+    let message = if has_message_member {
+        quote!(self.message.as_deref().or(self.meta.message()))
+    } else {
+        quote!(self.meta.message())
+    };
+    let reads = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let value = read_field(f, Strictness::Lenient);
+        quote!(#fname: #value,)
+    });
+    let debug_fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let shown = bare(&f.name);
+        if f.sensitive {
+            quote!(.field(#shown, &"** redacted **"))
+        } else {
+            quote!(.field(#shown, &self.#fname))
+        }
+    });
+
+    quote! {
+        #docs
+        #[derive(Clone, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+            meta: rt::error::ErrorMetadata,
+        }
+
+        impl #name {
+            /// The error code on the wire.
+            pub const CODE: &'static str = #code;
+
+            /// Whether the model blames the caller or the service.
+            pub const FAULT: rt::error::Fault = #fault;
+
+            /// The HTTP status the model gives this error.
+            pub const HTTP_STATUS: Option<u16> = #status;
+
+            /// The message the service sent.
+            pub fn message(&self) -> Option<&str> {
+                #message
+            }
+
+            #(#accessors)*
+
+            /// The code, message and response the error came with.
+            pub fn meta(&self) -> &rt::error::ErrorMetadata {
+                &self.meta
+            }
+
+            /// Reads the error's members from an error response.
+            #[doc(hidden)]
+            pub fn from_response(
+                response: &rt::middleware::Response,
+                body: &rt::protocol::rest_json::JsonBody,
+                meta: rt::error::ErrorMetadata,
+            ) -> Self {
+                let _ = (response, body);
+                Self {
+                    #(#reads)*
+                    meta,
+                }
+            }
+        }
+
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#code)
+                    #(#debug_fields)*
+                    .field("meta", &self.meta)
+                    .finish()
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                rt::error::display_service_error(
+                    f,
+                    Some(Self::CODE),
+                    self.message(),
+                    self.meta.request_id(),
+                )
+            }
+        }
+
+        impl ::std::error::Error for #name {}
+
+        impl rt::error::ProvideErrorMetadata for #name {
+            fn code(&self) -> Option<&str> {
+                Some(Self::CODE)
+            }
+
+            fn message(&self) -> Option<&str> {
+                #name::message(self)
+            }
+
+            fn fault(&self) -> rt::error::Fault {
+                Self::FAULT
+            }
+
+            fn request_id(&self) -> Option<&str> {
+                self.meta.request_id()
+            }
+
+            fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+                self.meta.response()
+            }
+        }
+    }
+}
+
+/// Smithy's rule: an error's member named `message` in any case is its message.
+fn is_message(field: &Field) -> bool {
+    field.member.eq_ignore_ascii_case("message")
+}
+
+/// How a reader treats a value that does not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    /// Fail the response with a `ResponseFailure` (outputs).
+    Strict,
+    /// Treat it as absent (errors, which must always be reported).
+    Lenient,
+}
+
+/// An expression of type `Option<T>` that reads `field` from `response` (and `body`, the
+/// parsed JSON body). Strict readers use `?` and need `meta: ResponseMetadata` in scope.
+pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
+    let rest = quote!(rt::protocol::rest_json);
+    let from_text = |text: TokenStream| match &field.ty {
+        FieldType::Enum(_) => {
+            let ty = value_type(&field.ty);
+            quote!(#text.map(|v| #ty::from(v.as_str())))
+        }
+        _ => text,
+    };
+    match &field.binding {
+        Binding::Header(name) => {
+            let name = name.to_ascii_lowercase();
+            let meta = match strictness {
+                Strictness::Strict => quote!(&meta),
+                Strictness::Lenient => quote!(meta.response()),
+            };
+            let call = match &field.ty {
+                FieldType::String | FieldType::Enum(_) => {
+                    quote!(#rest::header_string(response, #name, #meta))
+                }
+                FieldType::Blob => quote!(#rest::header_blob(response, #name, #meta)),
+                ty => {
+                    let t = value_type(ty);
+                    quote!(#rest::header_number::<#t>(response, #name, #meta))
+                }
+            };
+            let value = match strictness {
+                Strictness::Strict => quote!(#call?),
+                Strictness::Lenient => quote!(#call.ok().flatten()),
+            };
+            from_text(value)
+        }
+        Binding::Body(name) => match &field.ty {
+            FieldType::String => quote!(body.string(#name)),
+            FieldType::Enum(_) => from_text(quote!(body.string(#name))),
+            FieldType::Bool => quote!(body.boolean(#name)),
+            FieldType::Blob => quote!(body.blob(#name)),
+            ty => {
+                let t = value_type(ty);
+                quote!(body.number::<#t>(#name))
+            }
+        },
+        Binding::Payload => match &field.ty {
+            FieldType::Blob => quote! {
+                (!response.body().is_empty()).then(|| response.body().clone())
+            },
+            _ => quote! {
+                (!response.body().is_empty())
+                    .then(|| String::from_utf8_lossy(response.body()).into_owned())
+            },
+        },
+        Binding::ResponseCode => {
+            let t = value_type(&field.ty);
+            match &field.ty {
+                FieldType::Integer | FieldType::Long => {
+                    quote!(Some(#t::from(response.status().as_u16())))
+                }
+                _ => quote!(#t::try_from(response.status().as_u16()).ok()),
+            }
+        }
+        Binding::Label { .. } | Binding::Query(_) => quote!(None),
+    }
+}

@@ -1,0 +1,605 @@
+//! One module per operation: input, output, error enum, wire format, stack, fluent builder.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc_with;
+use super::errors::{read_field, Strictness};
+use super::structure::{is_plain, setters, structure, Kind};
+use super::{bare, ident};
+use crate::ir::{Binding, Field, FieldType, Operation, PathPart, Service};
+
+/// The `operation` module: one submodule per operation.
+pub(crate) fn operations_module(service: &Service) -> TokenStream {
+    let modules = service.operations.iter().map(|op| {
+        let module = ident(&op.module);
+        let line = format!(" The `{}` operation.", op.name);
+        quote! {
+            #[doc = #line]
+            pub mod #module;
+        }
+    });
+    quote! {
+        //! One module per operation, each with its input, output, error enum and fluent builder.
+
+        #(#modules)*
+    }
+}
+
+/// The module of one operation.
+pub(crate) fn operation(op: &Operation) -> TokenStream {
+    let input = structure(&op.input, Kind::Input);
+    let output = structure(&op.output, Kind::Output);
+    let error_enum = error_enum(op);
+    let validate = validate_impl(op);
+    let serialize = serialize_impl(op);
+    let deserialize = deserialize_impl(op);
+    let stack = stack_fn(op);
+    let fluent = fluent_builder(op);
+    let name = &op.name;
+    let module_doc = format!(" The `{name}` operation: its input, output, errors and wire format.");
+
+    quote! {
+        #![doc = #module_doc]
+
+        use ::lamina_runtime as rt;
+
+        #input
+        #output
+        #error_enum
+        #validate
+        #serialize
+        #deserialize
+        #stack
+        #fluent
+    }
+}
+
+fn error_enum(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.error_enum);
+    let docs = doc_with(
+        None,
+        &format!("The errors the `{}` operation can return.", op.name),
+        &["Match on the variants for the errors the model lists; `Unhandled` holds any other."],
+    );
+    let variants = op.errors.iter().map(|e| {
+        let variant = ident(&e.variant);
+        let ty = ident(&e.type_name);
+        let line = format!(" The service answered `{}`.", e.code);
+        quote! {
+            #[doc = #line]
+            #variant(crate::generated::error::#ty),
+        }
+    });
+    let all = || op.errors.iter().map(|e| ident(&e.variant));
+    let (v1, v2, v3, v4, v5, v6) = (all(), all(), all(), all(), all(), all());
+    let types = op.errors.iter().map(|e| ident(&e.type_name));
+    let from_code = op.errors.iter().map(|e| {
+        let variant = ident(&e.variant);
+        let ty = ident(&e.type_name);
+        let code = &e.code;
+        quote! {
+            Some(#code) => #name::#variant(
+                crate::generated::error::#ty::from_response(response, body, meta),
+            ),
+        }
+    });
+    let predicates = op.errors.iter().map(|e| {
+        let variant = ident(&e.variant);
+        let predicate = format_ident!("is_{}", bare(&e.predicate));
+        let line = format!(" Whether the service answered `{}`.", e.code);
+        quote! {
+            #[doc = #line]
+            pub fn #predicate(&self) -> bool {
+                matches!(self, #name::#variant(_))
+            }
+        }
+    });
+
+    quote! {
+        #docs
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An error the model does not list for this operation, or one without a code.
+            Unhandled(rt::error::Unhandled),
+        }
+
+        impl #name {
+            /// Types an error response by its code.
+            #[doc(hidden)]
+            pub fn from_response(
+                response: &rt::middleware::Response,
+                body: &rt::protocol::rest_json::JsonBody,
+                meta: rt::error::ErrorMetadata,
+            ) -> Self {
+                match meta.code() {
+                    #(#from_code)*
+                    _ => #name::Unhandled(rt::error::Unhandled::new(meta)),
+                }
+            }
+
+            fn from_erased(error: rt::error::ErasedServiceError) -> Self {
+                error.downcast::<Self>().unwrap_or_else(|other| {
+                    #name::Unhandled(rt::error::Unhandled::new(
+                        other.metadata().clone(),
+                    ))
+                })
+            }
+
+            /// The error code the service sent.
+            pub fn code(&self) -> Option<&str> {
+                rt::error::ProvideErrorMetadata::code(self)
+            }
+
+            /// The message the service sent.
+            pub fn message(&self) -> Option<&str> {
+                rt::error::ProvideErrorMetadata::message(self)
+            }
+
+            /// Whether the caller or the service is to blame.
+            pub fn fault(&self) -> rt::error::Fault {
+                rt::error::ProvideErrorMetadata::fault(self)
+            }
+
+            /// The request id of the failed response.
+            pub fn request_id(&self) -> Option<&str> {
+                rt::error::ProvideErrorMetadata::request_id(self)
+            }
+
+            /// The modelled HTTP status of the error, when the model gives one.
+            pub fn modeled_http_status(&self) -> Option<u16> {
+                match self {
+                    #(#name::#v1(_) => crate::generated::error::#types::HTTP_STATUS,)*
+                    #name::Unhandled(_) => None,
+                }
+            }
+
+            #(#predicates)*
+        }
+
+        impl rt::error::ProvideErrorMetadata for #name {
+            fn code(&self) -> Option<&str> {
+                match self {
+                    #(#name::#v2(e) => e.code(),)*
+                    #name::Unhandled(e) => e.code(),
+                }
+            }
+
+            fn message(&self) -> Option<&str> {
+                match self {
+                    #(#name::#v3(e) => e.message(),)*
+                    #name::Unhandled(e) => rt::error::ProvideErrorMetadata::message(e),
+                }
+            }
+
+            fn fault(&self) -> rt::error::Fault {
+                match self {
+                    #(#name::#v4(e) => e.fault(),)*
+                    #name::Unhandled(e) => e.fault(),
+                }
+            }
+
+            fn request_id(&self) -> Option<&str> {
+                match self {
+                    #(#name::#v5(e) => e.request_id(),)*
+                    #name::Unhandled(e) => e.request_id(),
+                }
+            }
+
+            fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+                match self {
+                    #(#name::#v6(e) => e.response_metadata(),)*
+                    #name::Unhandled(e) => e.response_metadata(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                rt::error::display_service_error(
+                    f,
+                    self.code(),
+                    self.message(),
+                    self.request_id(),
+                )
+            }
+        }
+
+        impl ::std::error::Error for #name {
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+                None
+            }
+        }
+    }
+}
+
+fn validate_impl(op: &Operation) -> TokenStream {
+    let input = ident(&op.input.name);
+    let checks = op.input.fields.iter().filter_map(field_checks);
+    quote! {
+        impl rt::middleware::Validate for #input {
+            fn validate(&self) -> Result<(), rt::error::ConstructionFailure> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The length and pattern checks of one input member, or nothing when it has none.
+fn field_checks(f: &Field) -> Option<TokenStream> {
+    if f.length.is_none() && f.pattern.is_none() {
+        return None;
+    }
+    let member = &f.member;
+    let v = quote!(value);
+    let text = match &f.ty {
+        FieldType::String => quote!(#v.as_str()),
+        FieldType::Enum(_) => quote!(#v.as_str()),
+        FieldType::Blob => quote!(&[] as &[u8]),
+        _ => return None,
+    };
+    let length = f.length.map(|(min, max)| {
+        let bound = |b: Option<u64>| match b.and_then(|b| usize::try_from(b).ok()) {
+            Some(b) => quote!(Some(#b)),
+            None => quote!(None),
+        };
+        let (min, max) = (bound(min), bound(max));
+        let len = match &f.ty {
+            FieldType::Blob => quote!(#v.len()),
+            _ => quote!(rt::validate::char_len(#text)),
+        };
+        quote!(rt::validate::length(#member, #len, #min, #max)?;)
+    });
+    let pattern = f.pattern.as_ref().filter(|_| f.ty.is_text()).map(|p| {
+        quote! {
+            static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
+            rt::validate::pattern(#member, #text, #p, &PATTERN)?;
+        }
+    });
+    let fname = ident(&f.name);
+    let body = quote!(#length #pattern);
+    if is_plain(f, Kind::Input) {
+        Some(quote!({
+            let value = &self.#fname;
+            #body
+        }))
+    } else {
+        Some(quote! {
+            if let Some(value) = &self.#fname {
+                #body
+            }
+        })
+    }
+}
+
+/// An expression giving the text form of a value of `ty` held in `value`.
+fn text_of(ty: &FieldType) -> TokenStream {
+    match ty {
+        FieldType::String => quote!(value.as_str()),
+        FieldType::Enum(_) => quote!(value.as_str()),
+        FieldType::Blob => quote!(&rt::protocol::rest_json::base64(value)),
+        _ => quote!(&value.to_string()),
+    }
+}
+
+fn serialize_impl(op: &Operation) -> TokenStream {
+    let input = ident(&op.input.name);
+    let method = format_ident!("{}", op.method.to_ascii_uppercase());
+    let rest = quote!(rt::protocol::rest_json);
+
+    let path = op.path.iter().map(|part| match part {
+        PathPart::Literal(text) => quote!(path.push_str(#text);),
+        PathPart::Label {
+            field,
+            member,
+            greedy,
+        } => {
+            let fname = ident(field);
+            let encode = if *greedy {
+                quote!(#rest::encode_greedy_label)
+            } else {
+                quote!(#rest::encode_label)
+            };
+            let value = label_value(op, field, member, &fname);
+            quote!(path.push_str(&#encode(#member, #value)?);)
+        }
+    });
+    let fixed_query = op
+        .fixed_query
+        .iter()
+        .map(|(k, v)| quote!(query.push(#k, #v);));
+
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    let mut body_members = Vec::new();
+    let mut payload = None;
+    for f in &op.input.fields {
+        let fname = ident(&f.name);
+        let member = &f.member;
+        let text = text_of(&f.ty);
+        let each = |inner: TokenStream| {
+            if is_plain(f, Kind::Input) {
+                quote!({ let value = &self.#fname; #inner })
+            } else {
+                quote!(if let Some(value) = &self.#fname { #inner })
+            }
+        };
+        match &f.binding {
+            Binding::Query(name) => query.push(each(quote!(query.push(#name, #text);))),
+            Binding::Header(name) => {
+                let name = name.to_ascii_lowercase();
+                headers.push(each(quote! {
+                    request.headers_mut().insert(
+                        rt::http::HeaderName::from_static(#name),
+                        #rest::header_value(#member, #text)?,
+                    );
+                }));
+            }
+            Binding::Body(name) => {
+                let write = match &f.ty {
+                    FieldType::String | FieldType::Enum(_) => {
+                        quote!(body.string(#name, value.as_str());)
+                    }
+                    FieldType::Bool => quote!(body.boolean(#name, *value);),
+                    FieldType::Blob => quote!(body.blob(#name, value);),
+                    FieldType::Float => quote!(body.float(#name, f64::from(*value));),
+                    FieldType::Double => quote!(body.float(#name, *value);),
+                    _ => quote!(body.number(#name, *value);),
+                };
+                body_members.push(each(write));
+            }
+            Binding::Payload => payload = Some(f),
+            Binding::Label { .. } | Binding::ResponseCode => {}
+        }
+    }
+
+    let (body_setup, body_expr, content_type) = match (payload, body_members.is_empty()) {
+        (Some(f), _) => {
+            let fname = ident(&f.name);
+            let (value, ct) = match &f.ty {
+                FieldType::Blob => (quote!(value.clone()), "application/octet-stream"),
+                _ => (quote!(rt::Bytes::from(value.clone())), "text/plain"),
+            };
+            let expr = if is_plain(f, Kind::Input) {
+                quote!({ let value = &self.#fname; #value })
+            } else {
+                match &f.ty {
+                    FieldType::Blob => quote!(self.#fname.clone().unwrap_or_default()),
+                    _ => quote!(self.#fname.as_ref().map(|value| #value).unwrap_or_default()),
+                }
+            };
+            let has = if is_plain(f, Kind::Input) {
+                quote!(true)
+            } else {
+                quote!(self.#fname.is_some())
+            };
+            (quote!(), expr, quote!(if #has { Some(#ct) } else { None }))
+        }
+        (None, false) => (
+            quote! {
+                let mut body = #rest::JsonWriter::default();
+                #(#body_members)*
+            },
+            quote!(body.finish()),
+            quote!(Some("application/json")),
+        ),
+        (None, true) => (quote!(), quote!(rt::Bytes::new()), quote!(None::<&str>)),
+    };
+
+    quote! {
+        impl rt::middleware::SerializeRequest for #input {
+            fn serialize_request(
+                &self,
+            ) -> Result<
+                rt::middleware::Request,
+                rt::error::ConstructionFailure,
+            > {
+                let mut path = String::new();
+                #(#path)*
+
+                let mut query = #rest::QueryWriter::default();
+                #(#fixed_query)*
+                #(#query)*
+
+                #body_setup
+                let mut request = rt::http::Request::new(#body_expr);
+                *request.method_mut() = rt::http::Method::#method;
+                *request.uri_mut() = query.finish(&path).parse().map_err(|e| {
+                    rt::error::ConstructionFailure::other(
+                        "the request path is not a valid URI",
+                        Some(Box::new(e)),
+                    )
+                })?;
+                if let Some(content_type) = #content_type {
+                    request.headers_mut().insert(
+                        rt::http::header::CONTENT_TYPE,
+                        rt::http::HeaderValue::from_static(content_type),
+                    );
+                }
+                #(#headers)*
+
+                Ok(request)
+            }
+        }
+    }
+}
+
+/// The expression for a label's value: the field itself, or a required-check on an option.
+fn label_value(
+    op: &Operation,
+    field: &str,
+    member: &str,
+    fname: &proc_macro2::Ident,
+) -> TokenStream {
+    let plain = op
+        .input
+        .fields
+        .iter()
+        .find(|f| f.name == field)
+        .is_some_and(|f| is_plain(f, Kind::Input));
+    let text = op
+        .input
+        .fields
+        .iter()
+        .find(|f| f.name == field)
+        .map(|f| text_of(&f.ty))
+        .unwrap_or_else(|| quote!(value.as_str()));
+    if plain {
+        quote!({ let value = &self.#fname; #text })
+    } else {
+        quote!({
+            let value = rt::validate::required(#member, self.#fname.as_ref())?;
+            #text
+        })
+    }
+}
+
+fn deserialize_impl(op: &Operation) -> TokenStream {
+    let output = ident(&op.output.name);
+    let error = format_ident!("{}", op.error_enum);
+    let uses_body = op
+        .output
+        .fields
+        .iter()
+        .any(|f| matches!(f.binding, Binding::Body(_)));
+    let parse_body = uses_body
+        .then(|| quote!(let body = rt::protocol::rest_json::JsonBody::parse(response.body());));
+    let sets = op.output.fields.iter().map(|f| {
+        let set = format_ident!("set_{}", bare(&f.name));
+        let value = read_field(f, Strictness::Strict);
+        quote!(.#set(#value))
+    });
+
+    quote! {
+        impl rt::middleware::DeserializeResponse for #output {
+            type Error = #error;
+
+            fn deserialize_response(
+                response: &rt::middleware::Response,
+                meta: rt::error::ResponseMetadata,
+            ) -> Result<Self, rt::error::ResponseFailure> {
+                #parse_body
+                let output = #output::builder()
+                    #(#sets)*
+                    .build(meta);
+                Ok(output)
+            }
+
+            fn deserialize_error(
+                response: &rt::middleware::Response,
+                body: &rt::protocol::rest_json::JsonBody,
+                meta: rt::error::ErrorMetadata,
+            ) -> Self::Error {
+                #error::from_response(response, body, meta)
+            }
+        }
+    }
+}
+
+fn stack_fn(op: &Operation) -> TokenStream {
+    let input = ident(&op.input.name);
+    let output = ident(&op.output.name);
+    let line = format!(
+        " The middleware stack `{}` calls run through, before customization.",
+        op.name
+    );
+    quote! {
+        #[doc = #line]
+        pub fn default_stack() -> rt::middleware::Stack {
+            rt::middleware::operation_stack::<#input, #output>()
+        }
+    }
+}
+
+fn fluent_builder(op: &Operation) -> TokenStream {
+    let fluent = format_ident!("{}FluentBuilder", op.input.name.trim_end_matches("Input"));
+    let input = ident(&op.input.name);
+    let input_builder = format_ident!("{}Builder", op.input.name);
+    let output = ident(&op.output.name);
+    let error = format_ident!("{}", op.error_enum);
+    let name = &op.name;
+    let docs = doc_with(
+        op.doc.as_deref(),
+        &format!("Calls `{name}`."),
+        &[&format!(
+            "Set the input members, then call `send`. Made by the client's `{}` method.",
+            op.module
+        )],
+    );
+    let setters = setters(&op.input.fields, quote!(self.input));
+
+    quote! {
+        #docs
+        #[derive(Clone)]
+        pub struct #fluent {
+            handle: ::std::sync::Arc<rt::client::Handle>,
+            input: #input_builder,
+            edits: Vec<rt::client::StackEdit>,
+        }
+
+        impl #fluent {
+            pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+                Self {
+                    handle,
+                    input: #input::builder(),
+                    edits: Vec::new(),
+                }
+            }
+
+            #setters
+
+            /// Changes the middleware stack for this call only: add, place or remove middleware.
+            pub fn customize_stack(
+                mut self,
+                edit: impl ::std::ops::Fn(
+                        &mut rt::middleware::Stack,
+                    ) -> Result<(), rt::middleware::StackError>
+                    + ::std::marker::Send
+                    + ::std::marker::Sync
+                    + 'static,
+            ) -> Self {
+                self.edits.push(::std::sync::Arc::new(edit));
+                self
+            }
+
+            /// The stack this call would run through, with the client's and the call's changes.
+            #[allow(clippy::result_large_err, reason = "errors keep their members inline for one-pattern matches")]
+            pub fn middleware_stack(
+                &self,
+            ) -> Result<
+                rt::middleware::Stack,
+                rt::error::SdkError<#error>,
+            > {
+                rt::client::customize(default_stack(), &self.handle, &self.edits)
+                    .map_err(|e| e.map_service_error(#error::from_erased))
+            }
+
+            /// Sends the call and waits for its output or error.
+            #[allow(clippy::result_large_err, reason = "errors keep their members inline for one-pattern matches")]
+            pub async fn send(
+                self,
+            ) -> Result<#output, rt::error::SdkError<#error>> {
+                let stack = self.middleware_stack()?;
+                let input = self
+                    .input
+                    .build()
+                    .map_err(rt::error::SdkError::Construction)?;
+
+                rt::client::run::<#input, #output>(self.handle, &stack, #name, input)
+                    .await
+                    .map_err(|e| e.map_service_error(#error::from_erased))
+            }
+        }
+
+        impl ::std::fmt::Debug for #fluent {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!(#fluent))
+                    .field("edits", &self.edits.len())
+                    .finish_non_exhaustive()
+            }
+        }
+    }
+}

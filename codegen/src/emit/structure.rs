@@ -1,0 +1,315 @@
+//! Structures: fields, accessors, builders and a `Debug` that redacts sensitive members.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc;
+use super::{bare, ident};
+use crate::ir::{DefaultValue, Field, FieldType, Structure};
+
+/// What a structure is for, which decides how strict its builder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An operation input: required members hold no `Option`, and `build` checks them.
+    Input,
+    /// An operation output: every member may be missing, and it carries response metadata.
+    Output,
+}
+
+/// The Rust type of a value of `ty`.
+pub(crate) fn value_type(ty: &FieldType) -> TokenStream {
+    match ty {
+        FieldType::String => quote!(String),
+        FieldType::Bool => quote!(bool),
+        FieldType::Byte => quote!(i8),
+        FieldType::Short => quote!(i16),
+        FieldType::Integer => quote!(i32),
+        FieldType::Long => quote!(i64),
+        FieldType::Float => quote!(f32),
+        FieldType::Double => quote!(f64),
+        FieldType::Blob => quote!(rt::Bytes),
+        FieldType::Enum(name) => {
+            let name = ident(name);
+            quote!(crate::generated::types::#name)
+        }
+    }
+}
+
+/// Whether values of `ty` are `Copy` and so returned by value.
+fn is_copy(ty: &FieldType) -> bool {
+    !matches!(ty, FieldType::String | FieldType::Blob | FieldType::Enum(_))
+}
+
+/// Whether the field holds its value without `Option` in a structure of `kind`.
+pub(crate) fn is_plain(field: &Field, kind: Kind) -> bool {
+    field.default.is_some() || (field.required && kind == Kind::Input)
+}
+
+/// The field's declared type in a structure of `kind`.
+fn declared_type(field: &Field, kind: Kind) -> TokenStream {
+    let ty = value_type(&field.ty);
+    if is_plain(field, kind) {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
+}
+
+/// The accessor's return type and body for a field of a structure of `kind`.
+pub(crate) fn accessor(field: &Field, plain: bool) -> (TokenStream, TokenStream) {
+    let name = ident(&field.name);
+    let borrowed = match &field.ty {
+        FieldType::String => quote!(&str),
+        ty if is_copy(ty) => value_type(ty),
+        ty => {
+            let t = value_type(ty);
+            quote!(&#t)
+        }
+    };
+    match (plain, is_copy(&field.ty), &field.ty) {
+        (true, true, _) => (borrowed, quote!(self.#name)),
+        (true, false, _) => (borrowed, quote!(&self.#name)),
+        (false, true, _) => (quote!(Option<#borrowed>), quote!(self.#name)),
+        (false, false, FieldType::String) => (quote!(Option<&str>), quote!(self.#name.as_deref())),
+        (false, false, _) => (quote!(Option<#borrowed>), quote!(self.#name.as_ref())),
+    }
+}
+
+/// The structure, its accessors, `Debug` and builder.
+pub(crate) fn structure(s: &Structure, kind: Kind) -> TokenStream {
+    let name = ident(&s.name);
+    let builder = format_ident!("{}Builder", s.name);
+    let docs = doc(s.doc.as_deref(), &format!("The members of `{}`.", s.name));
+
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = declared_type(f, kind);
+        quote!(#fname: #ty,)
+    });
+    let accessors = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let fdoc = doc(f.doc.as_deref(), &format!("The `{}` member.", f.member));
+        let (ret, body) = accessor(f, is_plain(f, kind));
+        quote! {
+            #fdoc
+            pub fn #fname(&self) -> #ret {
+                #body
+            }
+        }
+    });
+    let (meta_field, meta_accessor) = match kind {
+        Kind::Input => (quote!(), quote!()),
+        Kind::Output => (
+            quote!(response_metadata: rt::error::ResponseMetadata,),
+            quote! {
+                /// The HTTP status, request id and attempts of the response.
+                pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+                    &self.response_metadata
+                }
+            },
+        ),
+    };
+    let debug = debug_impl(s, kind);
+    let builder_tokens = builder_struct(s, kind);
+
+    quote! {
+        #docs
+        #[derive(Clone, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+            #meta_field
+        }
+
+        impl #name {
+            /// A builder for this structure.
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+
+            #(#accessors)*
+            #meta_accessor
+        }
+
+        #debug
+        #builder_tokens
+    }
+}
+
+fn debug_impl(s: &Structure, kind: Kind) -> TokenStream {
+    let name = ident(&s.name);
+    debug_named(s, &name, &s.name, kind)
+}
+
+/// `Debug` for a structure or its builder, named `label`, printing sensitive members redacted.
+fn debug_named(s: &Structure, name: &proc_macro2::Ident, label: &str, kind: Kind) -> TokenStream {
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let shown = bare(&f.name);
+        if f.sensitive {
+            quote!(.field(#shown, &"** redacted **"))
+        } else {
+            quote!(.field(#shown, &self.#fname))
+        }
+    });
+    let meta = match kind {
+        Kind::Input => quote!(),
+        Kind::Output => quote!(.field("response_metadata", &self.response_metadata)),
+    };
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label)
+                    #(#fields)*
+                    #meta
+                    .finish()
+            }
+        }
+    }
+}
+
+/// The builder's setters for `fields`, acting on `target` (`self` or `self.input`).
+pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
+    let methods = fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let set = format_ident!("set_{}", bare(&f.name));
+        let get = format_ident!("get_{}", bare(&f.name));
+        let ty = value_type(&f.ty);
+        let fdoc = doc(
+            f.doc.as_deref(),
+            &format!("Sets the `{}` member.", f.member),
+        );
+        let set_doc = format!(" Sets or clears the `{}` member.", f.member);
+        let get_doc = format!(" The `{}` member as set so far.", f.member);
+        let (param, convert) = if is_copy(&f.ty) {
+            (quote!(#ty), quote!(value))
+        } else {
+            (quote!(impl Into<#ty>), quote!(value.into()))
+        };
+        quote! {
+            #fdoc
+            pub fn #fname(mut self, value: #param) -> Self {
+                #target.#fname = Some(#convert);
+                self
+            }
+
+            #[doc = #set_doc]
+            pub fn #set(mut self, value: Option<#ty>) -> Self {
+                #target.#fname = value;
+                self
+            }
+
+            #[doc = #get_doc]
+            pub fn #get(&self) -> Option<&#ty> {
+                #target.#fname.as_ref()
+            }
+        }
+    });
+    quote!(#(#methods)*)
+}
+
+fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
+    let name = ident(&s.name);
+    let builder = format_ident!("{}Builder", s.name);
+    let builder_doc = format!(" Builds a [`{}`].", s.name);
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = value_type(&f.ty);
+        quote!(#fname: Option<#ty>,)
+    });
+    let setters = setters(&s.fields, quote!(self));
+    let builder_debug = debug_named(s, &builder, &format!("{}Builder", s.name), Kind::Input);
+
+    let assignments = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let member = &f.member;
+        match (&f.default, f.required && kind == Kind::Input) {
+            (Some(default), _) if is_copy(&f.ty) => {
+                let value = default_tokens(default, &f.ty);
+                quote!(#fname: self.#fname.unwrap_or(#value),)
+            }
+            (Some(default), _) => {
+                let value = default_tokens(default, &f.ty);
+                quote!(#fname: self.#fname.unwrap_or_else(|| #value),)
+            }
+            (None, true) => quote! {
+                #fname: self.#fname.ok_or_else(|| {
+                    rt::error::ConstructionFailure::invalid_field(#member, "is required")
+                })?,
+            },
+            (None, false) => quote!(#fname: self.#fname,),
+        }
+    });
+
+    let (build_sig, build_body, meta_param) = match kind {
+        Kind::Input => (
+            quote!(Result<#name, rt::error::ConstructionFailure>),
+            quote!(Ok(#name { #(#assignments)* })),
+            quote!(),
+        ),
+        Kind::Output => (
+            quote!(#name),
+            quote!(#name { #(#assignments)* response_metadata }),
+            quote!(response_metadata: rt::error::ResponseMetadata),
+        ),
+    };
+    let build_doc = match kind {
+        Kind::Input => " The structure, or an error naming the first required member not set.",
+        Kind::Output => " The structure, with the response it came from.",
+    };
+
+    quote! {
+        #[doc = #builder_doc]
+        #[derive(Clone, Default, PartialEq)]
+        pub struct #builder {
+            #(#fields)*
+        }
+
+        #builder_debug
+
+        impl #builder {
+            #setters
+
+            #[doc = #build_doc]
+            pub fn build(self, #meta_param) -> #build_sig {
+                #build_body
+            }
+        }
+    }
+}
+
+fn default_tokens(value: &DefaultValue, ty: &FieldType) -> TokenStream {
+    match (value, ty) {
+        (DefaultValue::Bool(b), _) => quote!(#b),
+        (DefaultValue::Int(i), FieldType::Byte) => {
+            let v = *i as i8;
+            quote!(#v)
+        }
+        (DefaultValue::Int(i), FieldType::Short) => {
+            let v = *i as i16;
+            quote!(#v)
+        }
+        (DefaultValue::Int(i), FieldType::Integer) => {
+            let v = *i as i32;
+            quote!(#v)
+        }
+        (DefaultValue::Int(i), FieldType::Float) => {
+            let v = *i as f32;
+            quote!(#v)
+        }
+        (DefaultValue::Int(i), FieldType::Double) => {
+            let v = *i as f64;
+            quote!(#v)
+        }
+        (DefaultValue::Int(i), _) => quote!(#i),
+        (DefaultValue::Float(x), FieldType::Float) => {
+            let v = *x as f32;
+            quote!(#v)
+        }
+        (DefaultValue::Float(x), _) => quote!(#x),
+        (DefaultValue::Text(t), FieldType::Enum(_)) => {
+            let ty = value_type(ty);
+            quote!(#ty::from(#t))
+        }
+        (DefaultValue::Text(t), _) => quote!(String::from(#t)),
+    }
+}

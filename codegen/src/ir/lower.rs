@@ -1,0 +1,489 @@
+//! Lowering: from the Smithy model to the IR, resolving every name, type and binding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::naming::{field_name, snake_case, type_name};
+use super::{
+    Binding, DefaultValue, Enum, ErrorRef, ErrorShape, Field, FieldType, Operation, PathPart,
+    Service, Structure, Variant,
+};
+use crate::model::{AggregateShape, Member, Model, ServiceShape, Shape};
+use crate::Error;
+
+/// The structure's role decides which HTTP bindings its members may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Input,
+    Output,
+    Error,
+}
+
+/// Lowers `model` into the IR, keeping only the given operations when `only` is set.
+pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
+    let problems = crate::model::validate(model);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+
+    let (service_id, service) = model
+        .shapes
+        .iter()
+        .find_map(|(id, s)| match s {
+            Shape::Service(svc) => Some((id, svc)),
+            _ => None,
+        })
+        .ok_or_else(|| Error::Invalid(vec!["the model has no service".into()]))?;
+
+    let mut lowering = Lowering {
+        model,
+        enums: BTreeMap::new(),
+        errors: BTreeMap::new(),
+        problems: Vec::new(),
+    };
+    let mut operations = Vec::new();
+    for op_id in operation_ids(model, service) {
+        let short = short_name(&op_id);
+        if only.is_some_and(|names| !names.iter().any(|n| n == short)) {
+            continue;
+        }
+        if let Some(op) = lowering.operation(&op_id) {
+            operations.push(op);
+        }
+    }
+    if let Some(names) = only {
+        for name in names {
+            if !operations.iter().any(|o| &o.name == name) {
+                lowering
+                    .problems
+                    .push(format!("no operation named `{name}` in the model"));
+            }
+        }
+    }
+    if !lowering.problems.is_empty() {
+        return Err(Error::Invalid(lowering.problems));
+    }
+
+    let traits = &service.traits;
+    let aws = traits.get("aws.api#service");
+    let aws_string = |key: &str| aws.and_then(|v| v.get(key)).and_then(Value::as_str);
+    let shape_name = short_name(service_id).to_owned();
+    let sdk_id = aws_string("sdkId").unwrap_or(&shape_name).to_owned();
+    let signing_name = traits
+        .get("aws.auth#sigv4")
+        .and_then(|v| v.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or(&sdk_id)
+        .to_owned();
+    let endpoint_prefix = aws_string("endpointPrefix")
+        .unwrap_or(&signing_name)
+        .to_owned();
+
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Service {
+        shape_name,
+        sdk_id,
+        api_version: service.version.clone(),
+        signing_name,
+        endpoint_prefix,
+        doc: traits.documentation().map(clean_doc),
+        operations,
+        structures: Vec::new(),
+        enums: lowering.enums.into_values().collect(),
+        errors: lowering.errors.into_values().collect(),
+    })
+}
+
+/// Every operation the service binds, directly or through resources, without duplicates.
+fn operation_ids(model: &Model, service: &ServiceShape) -> BTreeSet<String> {
+    let mut ops: BTreeSet<String> = service
+        .operations
+        .iter()
+        .map(|t| t.target.clone())
+        .collect();
+    let mut resources: Vec<String> = service.resources.iter().map(|t| t.target.clone()).collect();
+    let mut seen = BTreeSet::new();
+
+    while let Some(id) = resources.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some(Shape::Resource(r)) = model.shape(&id) {
+            ops.extend(r.all_operations().map(|t| t.target.clone()));
+            resources.extend(r.resources.iter().map(|t| t.target.clone()));
+        }
+    }
+    ops
+}
+
+struct Lowering<'m> {
+    model: &'m Model,
+    enums: BTreeMap<String, Enum>,
+    errors: BTreeMap<String, ErrorShape>,
+    problems: Vec<String>,
+}
+
+impl<'m> Lowering<'m> {
+    fn operation(&mut self, id: &str) -> Option<Operation> {
+        let Some(Shape::Operation(op)) = self.model.shape(id) else {
+            self.problems
+                .push(format!("{id}: is bound as an operation but is not one"));
+            return None;
+        };
+        let name = short_name(id).to_owned();
+        let type_base = type_name(&name);
+
+        let http = op.traits.get("smithy.api#http");
+        let method = http
+            .and_then(|h| h.get("method"))
+            .and_then(Value::as_str)
+            .unwrap_or("POST")
+            .to_owned();
+        let uri = http
+            .and_then(|h| h.get("uri"))
+            .and_then(Value::as_str)
+            .unwrap_or("/");
+
+        let input_id = op.input.as_ref().map(|t| t.target.as_str());
+        let output_id = op.output.as_ref().map(|t| t.target.as_str());
+        let input = self.structure(input_id, &format!("{type_base}Input"), Role::Input)?;
+        let output = self.structure(output_id, &format!("{type_base}Output"), Role::Output)?;
+        let (path, fixed_query) = self.path(id, uri, &input);
+
+        let mut errors = Vec::new();
+        for target in &op.errors {
+            if let Some(error) = self.error(&target.target) {
+                errors.push(ErrorRef {
+                    variant: error.structure.name.clone(),
+                    type_name: error.structure.name.clone(),
+                    code: error.code.clone(),
+                    predicate: snake_case(&error.code),
+                });
+            }
+        }
+        errors.sort_by(|a, b| a.variant.cmp(&b.variant));
+
+        Some(Operation {
+            module: field_name(&name).trim_start_matches("r#").to_owned(),
+            error_enum: format!("{type_base}Error"),
+            doc: op.traits.documentation().map(clean_doc),
+            name,
+            method,
+            path,
+            fixed_query,
+            input,
+            output,
+            errors,
+        })
+    }
+
+    fn path(
+        &mut self,
+        op_id: &str,
+        uri: &str,
+        input: &Structure,
+    ) -> (Vec<PathPart>, Vec<(String, String)>) {
+        let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+        let fixed_query = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+
+        let mut parts = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                self.problems
+                    .push(format!("{op_id}: the URI `{uri}` has an unclosed label"));
+                break;
+            };
+            if open > 0 {
+                parts.push(PathPart::Literal(rest[..open].to_owned()));
+            }
+            let label = &rest[open + 1..close];
+            let (member, greedy) = match label.strip_suffix('+') {
+                Some(m) => (m, true),
+                None => (label, false),
+            };
+            match input.fields.iter().find(|f| f.member == member) {
+                Some(field) if matches!(field.binding, Binding::Label { .. }) => {
+                    parts.push(PathPart::Label {
+                        field: field.name.clone(),
+                        member: member.to_owned(),
+                        greedy,
+                    });
+                }
+                _ => self.problems.push(format!(
+                    "{op_id}: the URI label `{{{label}}}` has no input member with `httpLabel`"
+                )),
+            }
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_owned()));
+        }
+        (parts, fixed_query)
+    }
+
+    fn error(&mut self, id: &str) -> Option<ErrorShape> {
+        if let Some(existing) = self.errors.get(id) {
+            return Some(existing.clone());
+        }
+        let shape = self.model.shape(id)?;
+        let traits = shape.traits();
+        let Some(fault) = traits.string("smithy.api#error") else {
+            self.problems.push(format!(
+                "{id}: is listed as an error but has no `error` trait"
+            ));
+            return None;
+        };
+        let code = short_name(id).to_owned();
+        let structure = self.structure(Some(id), &type_name(&code), Role::Error)?;
+        let error = ErrorShape {
+            structure,
+            code,
+            server_fault: fault == "server",
+            http_status: traits
+                .get("smithy.api#httpError")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok()),
+        };
+        self.errors.insert(id.to_owned(), error.clone());
+        Some(error)
+    }
+
+    fn structure(&mut self, id: Option<&str>, name: &str, role: Role) -> Option<Structure> {
+        let id = id.unwrap_or("smithy.api#Unit");
+        if id == "smithy.api#Unit" {
+            return Some(Structure {
+                shape_id: id.to_owned(),
+                name: name.to_owned(),
+                doc: None,
+                fields: Vec::new(),
+            });
+        }
+        let Some(Shape::Structure(shape)) = self.model.shape(id) else {
+            self.problems
+                .push(format!("{id}: must be a structure to serve as {role:?}"));
+            return None;
+        };
+
+        let fields = self.fields(id, shape, role);
+        Some(Structure {
+            shape_id: id.to_owned(),
+            name: name.to_owned(),
+            doc: shape.traits.documentation().map(clean_doc),
+            fields,
+        })
+    }
+
+    fn fields(&mut self, id: &str, shape: &AggregateShape, role: Role) -> Vec<Field> {
+        let mut fields = Vec::new();
+        let mut names = BTreeSet::new();
+        for (member_name, member) in shape.members.iter() {
+            let at = format!("{id}${member_name}");
+            let Some(field) = self.field(&at, member_name, member, role) else {
+                continue;
+            };
+            if !names.insert(field.name.clone()) {
+                self.problems.push(format!(
+                    "{at}: its Rust name `{}` clashes with another member's",
+                    field.name
+                ));
+            }
+            fields.push(field);
+        }
+        fields
+    }
+
+    fn field(&mut self, at: &str, member_name: &str, member: &Member, role: Role) -> Option<Field> {
+        let target = self.model.shape(&member.target);
+        let target_traits = target.map(Shape::traits);
+        let trait_of = |id: &str| {
+            member
+                .traits
+                .get(id)
+                .or_else(|| target_traits.and_then(|t| t.get(id)))
+        };
+
+        let ty = self.field_type(at, &member.target)?;
+        let binding = self.binding(at, member_name, member, role, &ty)?;
+
+        let length = trait_of("smithy.api#length").map(|l| {
+            (
+                l.get("min").and_then(Value::as_u64),
+                l.get("max").and_then(Value::as_u64),
+            )
+        });
+        let pattern = trait_of("smithy.api#pattern")
+            .and_then(Value::as_str)
+            .filter(|p| regex_lite::Regex::new(p).is_ok())
+            .map(str::to_owned);
+        let default = member
+            .traits
+            .get("smithy.api#default")
+            .and_then(|v| default_value(v, &ty));
+
+        Some(Field {
+            member: member_name.to_owned(),
+            name: field_name(member_name),
+            doc: trait_of("smithy.api#documentation")
+                .and_then(Value::as_str)
+                .map(clean_doc),
+            required: member.traits.has("smithy.api#required"),
+            sensitive: trait_of("smithy.api#sensitive").is_some(),
+            ty,
+            default,
+            binding,
+            length,
+            pattern,
+        })
+    }
+
+    fn field_type(&mut self, at: &str, target: &str) -> Option<FieldType> {
+        let prelude = target.strip_prefix("smithy.api#");
+        let shape = self.model.shape(target);
+        let ty = match (shape, prelude) {
+            (Some(Shape::String(s)), _) if !s.traits.has("smithy.api#enum") => FieldType::String,
+            (Some(Shape::Enum(e)), _) => FieldType::Enum(self.enum_shape(target, e)),
+            (Some(Shape::Blob(_)), _) | (None, Some("Blob")) => FieldType::Blob,
+            (Some(Shape::Boolean(_)), _) | (None, Some("Boolean" | "PrimitiveBoolean")) => {
+                FieldType::Bool
+            }
+            (Some(Shape::Byte(_)), _) | (None, Some("Byte" | "PrimitiveByte")) => FieldType::Byte,
+            (Some(Shape::Short(_)), _) | (None, Some("Short" | "PrimitiveShort")) => {
+                FieldType::Short
+            }
+            (Some(Shape::Integer(_)), _) | (None, Some("Integer" | "PrimitiveInteger")) => {
+                FieldType::Integer
+            }
+            (Some(Shape::Long(_)), _) | (None, Some("Long" | "PrimitiveLong")) => FieldType::Long,
+            (Some(Shape::Float(_)), _) | (None, Some("Float" | "PrimitiveFloat")) => {
+                FieldType::Float
+            }
+            (Some(Shape::Double(_)), _) | (None, Some("Double" | "PrimitiveDouble")) => {
+                FieldType::Double
+            }
+            (None, Some("String")) => FieldType::String,
+            (shape, _) => {
+                let kind = shape.map_or("prelude shape", Shape::type_name);
+                self.problems.push(format!(
+                    "{at}: members that target a {kind} ({target}) are not supported by this \
+                     generator yet"
+                ));
+                return None;
+            }
+        };
+        Some(ty)
+    }
+
+    fn enum_shape(&mut self, id: &str, shape: &AggregateShape) -> String {
+        let name = type_name(short_name(id));
+        if !self.enums.contains_key(id) {
+            let variants = shape
+                .members
+                .iter()
+                .map(|(member, m)| Variant {
+                    name: type_name(member),
+                    value: m
+                        .traits
+                        .string("smithy.api#enumValue")
+                        .unwrap_or(member)
+                        .to_owned(),
+                    doc: m.traits.documentation().map(clean_doc),
+                })
+                .collect();
+            let doc = shape.traits.documentation().map(clean_doc);
+            let lowered = Enum {
+                name: name.clone(),
+                doc,
+                variants,
+            };
+            self.enums.insert(id.to_owned(), lowered);
+        }
+        name
+    }
+
+    fn binding(
+        &mut self,
+        at: &str,
+        member_name: &str,
+        member: &Member,
+        role: Role,
+        ty: &FieldType,
+    ) -> Option<Binding> {
+        let t = &member.traits;
+        let binding = if let Some(header) = t.string("smithy.api#httpHeader") {
+            Binding::Header(header.to_owned())
+        } else if t.has("smithy.api#httpLabel") && role == Role::Input {
+            Binding::Label { greedy: false }
+        } else if let Some(query) = t
+            .string("smithy.api#httpQuery")
+            .filter(|_| role == Role::Input)
+        {
+            Binding::Query(query.to_owned())
+        } else if t.has("smithy.api#httpPayload") {
+            if !matches!(ty, FieldType::Blob | FieldType::String) {
+                self.problems.push(format!(
+                    "{at}: only blob and string payloads are supported by this generator yet"
+                ));
+                return None;
+            }
+            Binding::Payload
+        } else if t.has("smithy.api#httpResponseCode") && role == Role::Output {
+            Binding::ResponseCode
+        } else {
+            let wire = t.string("smithy.api#jsonName").unwrap_or(member_name);
+            Binding::Body(wire.to_owned())
+        };
+        Some(binding)
+    }
+}
+
+fn default_value(value: &Value, ty: &FieldType) -> Option<DefaultValue> {
+    match (value, ty) {
+        (Value::Bool(b), FieldType::Bool) => Some(DefaultValue::Bool(*b)),
+        (Value::Number(n), FieldType::Float | FieldType::Double) => {
+            n.as_f64().map(DefaultValue::Float)
+        }
+        (Value::Number(n), _) => n.as_i64().map(DefaultValue::Int),
+        (Value::String(s), FieldType::String | FieldType::Enum(_)) => {
+            Some(DefaultValue::Text(s.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// The part of a shape id after `#`.
+pub(crate) fn short_name(id: &str) -> &str {
+    id.rsplit('#').next().unwrap_or(id)
+}
+
+/// Documentation as plain text: HTML tags removed, entities decoded, white space folded.
+pub(crate) fn clean_doc(doc: &str) -> String {
+    let mut text = String::with_capacity(doc.len());
+    let mut in_tag = false;
+    for c in doc.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,233 @@
+//! The intermediate representation: the model with every Rust decision already made.
+//!
+//! Lowering resolves names, types, HTTP bindings and constraints once; the emitter only
+//! prints what it finds here.
+
+mod lower;
+pub mod naming;
+
+pub use lower::lower;
+
+/// A whole service, ready to print.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// The service shape's name, such as `AWSGirApiService`.
+    pub shape_name: String,
+    /// The SDK id, such as `Lambda`.
+    pub sdk_id: String,
+    /// The API version.
+    pub api_version: String,
+    /// The SigV4 signing name.
+    pub signing_name: String,
+    /// The default host's first label.
+    pub endpoint_prefix: String,
+    /// The service's documentation.
+    pub doc: Option<String>,
+    /// Operations, sorted by name.
+    pub operations: Vec<Operation>,
+    /// Structures that are neither an input, an output nor an error, sorted by name.
+    pub structures: Vec<Structure>,
+    /// Enums, sorted by name.
+    pub enums: Vec<Enum>,
+    /// Error structures, sorted by name.
+    pub errors: Vec<ErrorShape>,
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The model name, such as `Invoke`.
+    pub name: String,
+    /// The Rust module and client method name, such as `invoke`.
+    pub module: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The HTTP method.
+    pub method: String,
+    /// The URI pattern, split into literal text and labels.
+    pub path: Vec<PathPart>,
+    /// Query parameters fixed by the URI pattern (`?versions`).
+    pub fixed_query: Vec<(String, String)>,
+    /// The input structure, named `{Operation}Input`.
+    pub input: Structure,
+    /// The output structure, named `{Operation}Output`.
+    pub output: Structure,
+    /// The errors the operation may return, as Rust type names of [`ErrorShape`]s.
+    pub errors: Vec<ErrorRef>,
+    /// The error enum's name, `{Operation}Error`.
+    pub error_enum: String,
+}
+
+/// A piece of an operation's URI path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Literal text, copied as it is.
+    Literal(String),
+    /// The value of an input member, percent-encoded.
+    Label {
+        /// The Rust field name of the member.
+        field: String,
+        /// The model name of the member, for error messages.
+        member: String,
+        /// Whether `/` in the value is kept (`{Key+}`).
+        greedy: bool,
+    },
+}
+
+/// A reference from an operation to one of its errors.
+#[derive(Debug, Clone)]
+pub struct ErrorRef {
+    /// The error enum variant, such as `ResourceNotFoundException`.
+    pub variant: String,
+    /// The error structure's Rust type name.
+    pub type_name: String,
+    /// The code on the wire (the shape's name).
+    pub code: String,
+    /// The snake_case predicate suffix, as in `is_resource_not_found_exception`.
+    pub predicate: String,
+}
+
+/// A structure.
+#[derive(Debug, Clone)]
+pub struct Structure {
+    /// The model's shape id.
+    pub shape_id: String,
+    /// The Rust type name.
+    pub name: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The members, in model order.
+    pub fields: Vec<Field>,
+}
+
+impl Structure {
+    /// Whether any member is sensitive (and so `Debug` must redact it).
+    pub fn has_sensitive(&self) -> bool {
+        self.fields.iter().any(|f| f.sensitive)
+    }
+}
+
+/// One member of a structure.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The member's name in the model (and on the wire, unless `json_name` says otherwise).
+    pub member: String,
+    /// The Rust field and accessor name.
+    pub name: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The Rust type of the value.
+    pub ty: FieldType,
+    /// Whether the model requires the member (inputs then hold it without `Option`).
+    pub required: bool,
+    /// The default value when the model gives one (the field then holds no `Option`).
+    pub default: Option<DefaultValue>,
+    /// Where the member travels in an HTTP message.
+    pub binding: Binding,
+    /// Whether values must never be printed.
+    pub sensitive: bool,
+    /// Length limits from the model's `length` trait.
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    /// The model's `pattern`, when the regex engine can check it.
+    pub pattern: Option<String>,
+}
+
+/// A default value from the model's `default` trait.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    /// A boolean default.
+    Bool(bool),
+    /// An integer default.
+    Int(i64),
+    /// A floating-point default.
+    Float(f64),
+    /// A text default.
+    Text(String),
+}
+
+/// The Rust type of a member's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i8`.
+    Byte,
+    /// `i16`.
+    Short,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `f32`.
+    Float,
+    /// `f64`.
+    Double,
+    /// `Bytes`.
+    Blob,
+    /// A generated enum, by Rust type name.
+    Enum(String),
+}
+
+impl FieldType {
+    /// Whether the type is text (and so counts its length in characters).
+    pub fn is_text(&self) -> bool {
+        matches!(self, FieldType::String | FieldType::Enum(_))
+    }
+}
+
+/// Where a member travels in an HTTP message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// In the URI path.
+    Label {
+        /// Whether `/` is kept.
+        greedy: bool,
+    },
+    /// In the query string, under this name.
+    Query(String),
+    /// In this header.
+    Header(String),
+    /// The whole body.
+    Payload,
+    /// The HTTP status code of a response.
+    ResponseCode,
+    /// A member of the JSON body, under this name.
+    Body(String),
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    /// The Rust type name.
+    pub name: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The values, in model order.
+    pub variants: Vec<Variant>,
+}
+
+/// One value of an enum.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub value: String,
+    /// The documentation.
+    pub doc: Option<String>,
+}
+
+/// An error structure with what the model says of it.
+#[derive(Debug, Clone)]
+pub struct ErrorShape {
+    /// The structure.
+    pub structure: Structure,
+    /// The code on the wire.
+    pub code: String,
+    /// `true` for a server fault, `false` for a client fault.
+    pub server_fault: bool,
+    /// The modelled HTTP status.
+    pub http_status: Option<u16>,
+}

@@ -1,0 +1,116 @@
+//! `cargo xtask codegen`: model/ → crates/lamina/src/generated/.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use lamina_codegen::{generate, Options};
+
+/// The project's model file.
+const MODEL: &str = "model/lambda.json";
+
+/// Where the generated code lives; nothing else is in this folder.
+const OUT: &str = "crates/lamina/src/generated";
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let check = args.iter().any(|a| a == "--check");
+    if let Some(unknown) = args.iter().find(|a| *a != "--check") {
+        return Err(format!(
+            "codegen: unknown argument `{unknown}` (only --check is known)"
+        ));
+    }
+
+    let root = workspace_root();
+    let model_path = root.join(MODEL);
+    let json = fs::read_to_string(&model_path)
+        .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
+    let options = Options {
+        operations: None,
+        command: Some("cargo xtask codegen".into()),
+    };
+    let files = generate(&json, &options).map_err(|e| e.to_string())?;
+    let out = root.join(OUT);
+
+    if check {
+        let stale = stale_files(&out, &files)?;
+        if stale.is_empty() {
+            println!("generated code is up to date ({} files)", files.len());
+            return Ok(());
+        }
+        return Err(format!(
+            "generated code is stale; run `cargo xtask codegen`. Differing files:\n  {}",
+            stale.join("\n  ")
+        ));
+    }
+
+    write_all(&out, &files)?;
+    println!("wrote {} files to {OUT}", files.len());
+    Ok(())
+}
+
+/// The files that differ from a fresh run, are missing, or should not be there.
+fn stale_files(out: &Path, files: &[lamina_codegen::GeneratedFile]) -> Result<Vec<String>, String> {
+    let mut stale = Vec::new();
+    for file in files {
+        let path = out.join(&file.path);
+        match fs::read_to_string(&path) {
+            Ok(existing) if existing == file.contents => {}
+            Ok(_) => stale.push(format!("{} (differs)", file.path)),
+            Err(_) => stale.push(format!("{} (missing)", file.path)),
+        }
+    }
+    let expected: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for existing in list_rs(out)? {
+        if !expected.contains(existing.as_str()) {
+            stale.push(format!("{existing} (not generated any more)"));
+        }
+    }
+    Ok(stale)
+}
+
+fn write_all(out: &Path, files: &[lamina_codegen::GeneratedFile]) -> Result<(), String> {
+    let expected: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for existing in list_rs(out)? {
+        if !expected.contains(existing.as_str()) {
+            fs::remove_file(out.join(&existing)).map_err(|e| format!("{existing}: {e}"))?;
+        }
+    }
+    for file in files {
+        let path = out.join(&file.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        if fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
+            fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every `.rs` file below `dir`, as paths relative to it with `/` separators.
+fn list_rs(dir: &Path) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path.strip_prefix(dir).map_err(|e| e.to_string())?;
+                found.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The workspace root: the parent of this crate's folder.
+pub(crate) fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}

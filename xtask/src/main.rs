@@ -1,0 +1,38 @@
+//! `cargo xtask`: the project's tasks.
+//!
+//! - `codegen [--check]`: regenerate the client from `model/`, or check it is fresh;
+//! - `test`: run every test of the workspace with a local Lambda endpoint (moto);
+//! - `demo`: start a local endpoint and invoke a function through lamina.
+
+mod codegen;
+mod moto;
+mod tasks;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("test") => tasks::test(&args[1..]),
+        Some("demo") => tasks::demo(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  codegen [--check]   regenerate crates/lamina/src/generated from model/ (--check: fail if stale)
+  test [ARGS...]      install and start moto on loopback, run all tests, stop it
+  demo                start a local endpoint and invoke a function through lamina";
