@@ -62,6 +62,35 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
         let value = read_field(f, Strictness::Lenient);
         quote!(#fname: #value,)
     });
+    let member_texts: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| !f.sensitive)
+        .map(|f| {
+            let fname = ident(&f.name);
+            let member = &f.member;
+            let text = match &f.ty {
+                FieldType::String => quote!(value.clone()),
+                FieldType::Enum(_) => quote!(value.as_str().to_owned()),
+                FieldType::Blob => quote!(rt::protocol::rest_json::base64(value)),
+                _ => quote!(value.to_string()),
+            };
+            quote! {
+                if let Some(value) = &self.#fname {
+                    members.push((#member, #text));
+                }
+            }
+        })
+        .collect();
+    let members_body = if member_texts.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote! {
+            let mut members = Vec::new();
+            #(#member_texts)*
+            members
+        }
+    };
     let debug_fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let shown = bare(&f.name);
@@ -96,6 +125,12 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
             }
 
             #(#accessors)*
+
+            /// The members the service sent, by model name and as text; sensitive ones are left
+            /// out.
+            pub fn members(&self) -> Vec<(&'static str, String)> {
+                #members_body
+            }
 
             /// The code, message and response the error came with.
             pub fn meta(&self) -> &rt::error::ErrorMetadata {

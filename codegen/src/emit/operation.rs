@@ -73,6 +73,7 @@ fn error_enum(op: &Operation) -> TokenStream {
     });
     let all = || op.errors.iter().map(|e| ident(&e.variant));
     let (v1, v2, v3, v4, v5, v6) = (all(), all(), all(), all(), all(), all());
+    let v7 = all();
     let types = op.errors.iter().map(|e| ident(&e.type_name));
     let from_code = op.errors.iter().map(|e| {
         let variant = ident(&e.variant);
@@ -153,6 +154,14 @@ fn error_enum(op: &Operation) -> TokenStream {
                 match self {
                     #(#name::#v1(_) => crate::generated::error::#types::HTTP_STATUS,)*
                     #name::Unhandled(_) => None,
+                }
+            }
+
+            /// The modelled members the service sent, by model name and as text.
+            pub fn members(&self) -> Vec<(&'static str, String)> {
+                match self {
+                    #(#name::#v7(e) => e.members(),)*
+                    #name::Unhandled(_) => Vec::new(),
                 }
             }
 

@@ -28,6 +28,19 @@ impl CodeArtifactUserDeletedException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -116,6 +129,19 @@ impl CodeArtifactUserFailedException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -208,6 +234,19 @@ impl CodeArtifactUserPendingException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -296,6 +335,19 @@ impl DurableExecutionAlreadyStartedException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -388,6 +440,19 @@ impl Ec2AccessDeniedException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -476,6 +541,19 @@ impl Ec2ThrottledException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -574,6 +652,22 @@ impl Ec2UnexpectedException {
         self.ec2_error_code.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        if let Some(value) = &self.ec2_error_code {
+            members.push(("EC2ErrorCode", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -666,6 +760,19 @@ impl EfsioException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -754,6 +861,19 @@ impl EfsMountConnectivityException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -846,6 +966,19 @@ impl EfsMountFailureException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -934,6 +1067,19 @@ impl EfsMountTimeoutException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -1026,6 +1172,19 @@ impl EniLimitReachedException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -1114,6 +1273,19 @@ impl EniNotReadyException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -1206,6 +1378,19 @@ impl InvalidParameterValueException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -1294,6 +1479,19 @@ impl InvalidRequestContentException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -1386,6 +1584,19 @@ impl InvalidRuntimeException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -1474,6 +1685,19 @@ impl InvalidSecurityGroupIdException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -1566,6 +1790,19 @@ impl InvalidSubnetIdException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -1654,6 +1891,19 @@ impl InvalidZipFileException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -1746,6 +1996,19 @@ impl KmsAccessDeniedException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -1834,6 +2097,19 @@ impl KmsDisabledException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -1927,6 +2203,19 @@ impl KmsInvalidStateException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -2015,6 +2304,19 @@ impl KmsNotFoundException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -2107,6 +2409,19 @@ impl ModeNotSupportedException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -2195,6 +2510,19 @@ impl NoPublishedVersionException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -2287,6 +2615,19 @@ impl RecursiveInvocationException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -2375,6 +2716,19 @@ impl RequestTooLargeException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -2467,6 +2821,19 @@ impl ResourceConflictException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -2555,6 +2922,19 @@ impl ResourceNotFoundException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -2647,6 +3027,19 @@ impl ResourceNotReadyException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -2735,6 +3128,19 @@ impl S3FilesMountConnectivityException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -2827,6 +3233,19 @@ impl S3FilesMountFailureException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -2915,6 +3334,19 @@ impl S3FilesMountTimeoutException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -3007,6 +3439,19 @@ impl SerializedRequestEntityTooLargeException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -3095,6 +3540,19 @@ impl ServiceException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -3187,6 +3645,19 @@ impl ServiceQuotaExceededException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -3275,6 +3746,19 @@ impl SnapStartException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -3367,6 +3851,19 @@ impl SnapStartNotReadyException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -3455,6 +3952,19 @@ impl SnapStartRegenerationFailureException {
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -3547,6 +4057,19 @@ impl SnapStartTimeoutException {
         self.r#type.as_deref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -3635,6 +4158,19 @@ impl SubnetIpAddressLimitReachedException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.
@@ -3739,6 +4275,25 @@ impl TooManyRequestsException {
         self.reason.as_ref()
     }
 
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.retry_after_seconds {
+            members.push(("retryAfterSeconds", value.clone()));
+        }
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        if let Some(value) = &self.reason {
+            members.push(("Reason", value.as_str().to_owned()));
+        }
+        members
+    }
+
     /// The code, message and response the error came with.
     pub fn meta(&self) -> &rt::error::ErrorMetadata {
         &self.meta
@@ -3839,6 +4394,19 @@ impl UnsupportedMediaTypeException {
     /// The `Type` member.
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
     }
 
     /// The code, message and response the error came with.

@@ -1190,6 +1190,56 @@ impl InvokeError {
         }
     }
 
+    /// The modelled members the service sent, by model name and as text.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        match self {
+            InvokeError::CodeArtifactUserDeletedException(e) => e.members(),
+            InvokeError::CodeArtifactUserFailedException(e) => e.members(),
+            InvokeError::CodeArtifactUserPendingException(e) => e.members(),
+            InvokeError::DurableExecutionAlreadyStartedException(e) => e.members(),
+            InvokeError::Ec2AccessDeniedException(e) => e.members(),
+            InvokeError::Ec2ThrottledException(e) => e.members(),
+            InvokeError::Ec2UnexpectedException(e) => e.members(),
+            InvokeError::EfsMountConnectivityException(e) => e.members(),
+            InvokeError::EfsMountFailureException(e) => e.members(),
+            InvokeError::EfsMountTimeoutException(e) => e.members(),
+            InvokeError::EfsioException(e) => e.members(),
+            InvokeError::EniLimitReachedException(e) => e.members(),
+            InvokeError::EniNotReadyException(e) => e.members(),
+            InvokeError::InvalidParameterValueException(e) => e.members(),
+            InvokeError::InvalidRequestContentException(e) => e.members(),
+            InvokeError::InvalidRuntimeException(e) => e.members(),
+            InvokeError::InvalidSecurityGroupIdException(e) => e.members(),
+            InvokeError::InvalidSubnetIdException(e) => e.members(),
+            InvokeError::InvalidZipFileException(e) => e.members(),
+            InvokeError::KmsAccessDeniedException(e) => e.members(),
+            InvokeError::KmsDisabledException(e) => e.members(),
+            InvokeError::KmsInvalidStateException(e) => e.members(),
+            InvokeError::KmsNotFoundException(e) => e.members(),
+            InvokeError::ModeNotSupportedException(e) => e.members(),
+            InvokeError::NoPublishedVersionException(e) => e.members(),
+            InvokeError::RecursiveInvocationException(e) => e.members(),
+            InvokeError::RequestTooLargeException(e) => e.members(),
+            InvokeError::ResourceConflictException(e) => e.members(),
+            InvokeError::ResourceNotFoundException(e) => e.members(),
+            InvokeError::ResourceNotReadyException(e) => e.members(),
+            InvokeError::S3FilesMountConnectivityException(e) => e.members(),
+            InvokeError::S3FilesMountFailureException(e) => e.members(),
+            InvokeError::S3FilesMountTimeoutException(e) => e.members(),
+            InvokeError::SerializedRequestEntityTooLargeException(e) => e.members(),
+            InvokeError::ServiceException(e) => e.members(),
+            InvokeError::ServiceQuotaExceededException(e) => e.members(),
+            InvokeError::SnapStartException(e) => e.members(),
+            InvokeError::SnapStartNotReadyException(e) => e.members(),
+            InvokeError::SnapStartRegenerationFailureException(e) => e.members(),
+            InvokeError::SnapStartTimeoutException(e) => e.members(),
+            InvokeError::SubnetIpAddressLimitReachedException(e) => e.members(),
+            InvokeError::TooManyRequestsException(e) => e.members(),
+            InvokeError::UnsupportedMediaTypeException(e) => e.members(),
+            InvokeError::Unhandled(_) => Vec::new(),
+        }
+    }
+
     /// Whether the service answered `CodeArtifactUserDeletedException`.
     pub fn is_code_artifact_user_deleted_exception(&self) -> bool {
         matches!(self, InvokeError::CodeArtifactUserDeletedException(_))

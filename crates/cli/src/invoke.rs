@@ -1,0 +1,177 @@
+//! `lamina invoke`: one flag per Invoke input member, plus where to send the call.
+
+use std::io::Read;
+
+use base64::Engine as _;
+use clap::{Args, ValueEnum};
+use lamina::error::SdkError;
+use lamina::primitives::Bytes;
+use lamina::Client;
+
+use crate::output::{self, Format};
+use crate::Exit;
+
+pub(crate) const EXAMPLES: &str = "Examples:
+  lamina invoke --function-name my-function --payload '{\"name\": \"Ada\"}'
+  lamina invoke --function-name my-function --payload @event.json --log-type Tail --output text
+  echo '{}' | lamina invoke --function-name my-function --payload - --invocation-type Event
+  lamina invoke --function-name my-function --endpoint-url http://127.0.0.1:5000 --region us-east-1";
+
+/// The flags of `lamina invoke`.
+#[derive(Debug, Args)]
+pub(crate) struct InvokeArgs {
+    /// The function's name, ARN or partial ARN, optionally with `:version` or `:alias`.
+    #[arg(long)]
+    function_name: String,
+
+    /// The event: JSON text, `@path` to read a file, or `-` to read standard input.
+    #[arg(long)]
+    payload: Option<String>,
+
+    /// RequestResponse (wait for the result), Event (queue it) or DryRun (check access).
+    #[arg(long)]
+    invocation_type: Option<String>,
+
+    /// Tail to get the end of the execution log back.
+    #[arg(long)]
+    log_type: Option<String>,
+
+    /// A version or alias to invoke.
+    #[arg(long)]
+    qualifier: Option<String>,
+
+    /// JSON about the caller for the function's context; sent base64-encoded.
+    #[arg(long)]
+    client_context: Option<String>,
+
+    /// The tenant to run the function for.
+    #[arg(long)]
+    tenant_id: Option<String>,
+
+    /// A name for the durable execution the call starts.
+    #[arg(long)]
+    durable_execution_name: Option<String>,
+
+    /// The region (else AWS_REGION or AWS_DEFAULT_REGION).
+    #[arg(long)]
+    region: Option<String>,
+
+    /// An endpoint URL to use instead of the region's Lambda endpoint.
+    #[arg(long)]
+    endpoint_url: Option<String>,
+
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = OutputArg::Json)]
+    output: OutputArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputArg {
+    /// One JSON object on standard output.
+    Json,
+    /// Readable text: status, version, the decoded log and the payload pretty-printed.
+    Text,
+}
+
+pub(crate) async fn run(args: InvokeArgs) -> Result<(), Exit> {
+    let format = match args.output {
+        OutputArg::Json => Format::Json,
+        OutputArg::Text => Format::Text,
+    };
+    let payload = args.payload.as_deref().map(read_payload).transpose()?;
+    let client_context = args
+        .client_context
+        .as_deref()
+        .map(encode_client_context)
+        .transpose()?;
+
+    let mut config = lamina::ConfigBuilder::from_env();
+    if let Some(region) = args.region {
+        config = config.region(region);
+    }
+    if let Some(url) = args.endpoint_url {
+        config = config.endpoint_url(url);
+    }
+    let client = Client::from_conf(config.build());
+
+    let result = client
+        .invoke()
+        .function_name(args.function_name)
+        .set_payload(payload)
+        .set_invocation_type(args.invocation_type.as_deref().map(Into::into))
+        .set_log_type(args.log_type.as_deref().map(Into::into))
+        .set_qualifier(args.qualifier)
+        .set_client_context(client_context)
+        .set_tenant_id(args.tenant_id)
+        .set_durable_execution_name(args.durable_execution_name)
+        .send()
+        .await;
+
+    match result {
+        Ok(out) => {
+            output::success(&out, format);
+            if out.function_error().is_some() {
+                return Err(Exit::FunctionError);
+            }
+            Ok(())
+        }
+        Err(SdkError::Construction(e)) => Err(Exit::BadInput(e.to_string())),
+        Err(err) => {
+            output::failure(&err, format);
+            Err(Exit::CallFailed)
+        }
+    }
+}
+
+/// The payload from text, `@path` or `-` (standard input), byte for byte.
+fn read_payload(arg: &str) -> Result<Bytes, Exit> {
+    if arg == "-" {
+        let mut buffer = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buffer)
+            .map_err(|e| Exit::BadInput(format!("--payload -: cannot read standard input: {e}")))?;
+        return Ok(buffer.into());
+    }
+    if let Some(path) = arg.strip_prefix('@') {
+        return std::fs::read(path)
+            .map(Bytes::from)
+            .map_err(|e| Exit::BadInput(format!("--payload @{path}: cannot read the file: {e}")));
+    }
+    Ok(Bytes::copy_from_slice(arg.as_bytes()))
+}
+
+/// The client context as Lambda wants it: the JSON text, base64-encoded.
+fn encode_client_context(json: &str) -> Result<String, Exit> {
+    serde_json::from_str::<serde_json::Value>(json).map_err(|e| {
+        Exit::BadInput(format!(
+            "--client-context must be JSON (it is sent base64-encoded): {e}"
+        ))
+    })?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_context_must_be_json_and_is_base64_encoded() {
+        assert_eq!(encode_client_context("{}").unwrap(), "e30=");
+        let err = encode_client_context("{not json").unwrap_err();
+        assert!(matches!(err, Exit::BadInput(m) if m.contains("--client-context")));
+    }
+
+    #[test]
+    fn payload_files_are_read_byte_for_byte() {
+        let dir = std::env::temp_dir().join(format!("lamina-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("event.bin");
+        std::fs::write(&path, [0u8, 159, 146, 150]).unwrap();
+
+        let read = read_payload(&format!("@{}", path.display())).unwrap();
+        assert_eq!(&read[..], &[0u8, 159, 146, 150]);
+
+        let missing = read_payload("@/definitely/not/here").unwrap_err();
+        assert!(matches!(missing, Exit::BadInput(m) if m.contains("cannot read the file")));
+    }
+}

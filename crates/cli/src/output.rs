@@ -1,0 +1,141 @@
+//! Printing results: one JSON object, or text for people.
+
+use base64::Engine as _;
+use lamina::error::SdkError;
+use lamina::operation::invoke::{InvokeError, InvokeOutput};
+use serde_json::{json, Map, Value};
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Text,
+}
+
+/// Prints a successful call's output.
+pub(crate) fn success(out: &InvokeOutput, format: Format) {
+    let log = out.log_result().map(decode_log);
+    let payload = out.payload().map(|p| payload_value(p));
+
+    match format {
+        Format::Json => {
+            let mut object = Map::new();
+            object.insert("StatusCode".into(), json!(out.status_code()));
+            insert_opt(&mut object, "ExecutedVersion", out.executed_version());
+            insert_opt(&mut object, "FunctionError", out.function_error());
+            insert_opt(&mut object, "LogResult", log.as_deref());
+            insert_opt(
+                &mut object,
+                "DurableExecutionArn",
+                out.durable_execution_arn(),
+            );
+            if let Some(payload) = payload {
+                object.insert("Payload".into(), payload);
+            }
+            let meta = out.response_metadata();
+            object.insert(
+                "$metadata".into(),
+                json!({
+                    "httpStatusCode": meta.http_status(),
+                    "requestId": meta.request_id(),
+                    "attempts": meta.attempts(),
+                }),
+            );
+            println!("{}", Value::Object(object));
+        }
+        Format::Text => {
+            println!("status:   {}", out.status_code());
+            if let Some(version) = out.executed_version() {
+                println!("version:  {version}");
+            }
+            if let Some(error) = out.function_error() {
+                println!("function error: {error}");
+            }
+            if let Some(log) = log {
+                println!("log:\n{}", log.trim_end());
+            }
+            match payload {
+                Some(Value::String(text)) => println!("payload:\n{text}"),
+                Some(value) => println!(
+                    "payload:\n{}",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                ),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Prints a failed call's error: JSON on standard output, or a sentence on standard error.
+pub(crate) fn failure(err: &SdkError<InvokeError>, format: Format) {
+    match format {
+        Format::Json => println!("{}", json!({ "error": error_object(err) })),
+        Format::Text => {
+            eprintln!("lamina: the call failed: {err}");
+            let mut source = std::error::Error::source(err);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+        }
+    }
+}
+
+fn error_object(err: &SdkError<InvokeError>) -> Value {
+    let mut object = Map::new();
+    insert_opt(&mut object, "code", err.code());
+    let message = match err {
+        SdkError::Service(e) => e.message().map(str::to_owned),
+        other => Some(other.to_string()),
+    };
+    insert_opt(&mut object, "message", message.as_deref());
+    object.insert("fault".into(), json!(err.fault().as_str()));
+    if let Some(meta) = err.response_metadata() {
+        object.insert("httpStatusCode".into(), json!(meta.http_status()));
+        insert_opt(&mut object, "requestId", meta.request_id());
+        object.insert("attempts".into(), json!(meta.attempts()));
+    }
+    if let SdkError::Service(e) = err {
+        for (name, value) in e.members() {
+            object.entry(name).or_insert_with(|| json!(value));
+        }
+    }
+    Value::Object(object)
+}
+
+fn insert_opt(object: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        object.insert(key.into(), json!(value));
+    }
+}
+
+/// The log tail as text; a value that is not base64 is shown as it came.
+fn decode_log(raw: &str) -> String {
+    match base64::engine::general_purpose::STANDARD.decode(raw.trim()) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+/// The payload as JSON when it parses, else as text.
+fn payload_value(payload: &[u8]) -> Value {
+    serde_json::from_slice(payload)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(payload).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_json_when_they_parse() {
+        assert_eq!(payload_value(br#"{"a":1}"#), json!({"a": 1}));
+        assert_eq!(payload_value(b"plain text"), json!("plain text"));
+    }
+
+    #[test]
+    fn logs_are_decoded_or_kept() {
+        assert_eq!(decode_log("aGVsbG8="), "hello");
+        assert_eq!(decode_log("not base64!"), "not base64!");
+    }
+}
