@@ -362,18 +362,33 @@ pub fn error_metadata(
         .get("x-amzn-errortype")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let xml = (!body.is_json())
+        .then(|| std::str::from_utf8(response.body()).ok())
+        .flatten();
     let code = from_header
         .or_else(|| body.string("__type"))
         .or_else(|| body.string("code"))
+        .or_else(|| xml.and_then(|x| xml_element(x, "Code")))
         .map(|raw| sanitize_code(&raw).to_owned())
         .filter(|code| !code.is_empty());
 
     let message = ["message", "Message", "errorMessage"]
         .iter()
         .find_map(|name| body.string(name))
+        .or_else(|| xml.and_then(|x| xml_element(x, "Message")))
         .or_else(|| code.is_none().then(|| describe_unnamed(response, body)));
 
     ErrorMetadata::new(code, message, meta)
+}
+
+/// The text of the first `<name>` element of an XML error document, as gateways and
+/// emulators in front of a JSON service sometimes send.
+fn xml_element(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{name}>"))? + start;
+    let text = xml[start..end].trim();
+    (!text.is_empty() && !text.contains('<')).then(|| text.to_owned())
 }
 
 /// Removes a namespace prefix (`aws.lambda#`) and a URI suffix (`:http://...`) from a code.
@@ -509,6 +524,18 @@ mod tests {
         assert!(
             message.contains("HTTP 502") && message.contains("text/html"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn an_xml_error_document_still_gives_code_and_message() {
+        let body = "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error>\
+                    <Code>SignatureDoesNotMatch</Code><Message>bad sig</Message>\
+                    </Error></Errors></ErrorResponse>";
+        let r = response(403, &[("content-type", "text/html")], body);
+        assert_eq!(
+            code_and_message(&r),
+            (Some("SignatureDoesNotMatch".into()), Some("bad sig".into()))
         );
     }
 
