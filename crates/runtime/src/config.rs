@@ -47,8 +47,8 @@ impl Config {
     }
 
     /// A configuration read from the process environment: `AWS_REGION` (else
-    /// `AWS_DEFAULT_REGION`), and `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
-    /// `AWS_SESSION_TOKEN`.
+    /// `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN` and `AWS_MAX_ATTEMPTS`.
     pub fn from_env() -> Self {
         ConfigBuilder::from_env().build()
     }
@@ -144,6 +144,10 @@ impl ConfigBuilder {
             region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
             ..Self::default()
         };
+
+        if let Some(attempts) = var("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()) {
+            builder = builder.max_attempts(attempts);
+        }
 
         if let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
             let creds = Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "env");
@@ -248,12 +252,14 @@ mod tests {
             "AWS_DEFAULT_REGION" => Some("eu-north-1".to_owned()),
             "AWS_ACCESS_KEY_ID" => Some("AKID".to_owned()),
             "AWS_SECRET_ACCESS_KEY" => Some("s3cr3t".to_owned()),
+            "AWS_MAX_ATTEMPTS" => Some("5".to_owned()),
             _ => None,
         };
         let config = ConfigBuilder::from_env_with(env).build();
 
         assert_eq!(config.region(), Some("eu-north-1"));
         assert!(config.credentials_provider().is_some());
+        assert_eq!(config.retry().max_attempts(), 5);
         assert!(!format!("{config:?}").contains("s3cr3t"));
     }
 
