@@ -35,6 +35,9 @@ pub struct Options {
     pub operations: Option<Vec<String>>,
     /// The command that regenerates the output, named in each file's first line.
     pub command: Option<String>,
+    /// The name of the crate the code goes into, as doc examples `use` it (`lamina` when
+    /// unset).
+    pub crate_name: Option<String>,
 }
 
 /// Why generation failed.
@@ -76,8 +79,7 @@ impl std::error::Error for Error {}
 pub fn generate(json: &str, options: &Options) -> Result<Vec<GeneratedFile>, Error> {
     let model = model::Model::from_json(json)?;
     let service = ir::lower(&model, options.operations.as_deref())?;
-    emit::emit(
-        &service,
-        options.command.as_deref().unwrap_or("cargo xtask codegen"),
-    )
+    let command = options.command.as_deref().unwrap_or("cargo xtask codegen");
+    let crate_name = options.crate_name.as_deref().unwrap_or("lamina");
+    emit::emit(&service, command, crate_name)
 }

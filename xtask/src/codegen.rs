@@ -6,11 +6,16 @@ use std::path::{Path, PathBuf};
 
 use lamina_codegen::{generate, Options};
 
-/// The project's model file.
-const MODEL: &str = "model/lambda.json";
-
-/// Where the generated code lives; nothing else is in this folder.
-const OUT: &str = "crates/lamina/src/generated";
+/// What `cargo xtask codegen` writes: a model, the folder its code goes into (nothing else
+/// lives there), and the crate's name.
+const TARGETS: &[(&str, &str, &str)] = &[
+    ("model/lambda.json", "crates/lamina/src/generated", "lamina"),
+    (
+        "codegen/tests/models/bindings.json",
+        "codegen/golden/src/generated",
+        "lamina_golden",
+    ),
+];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let check = args.iter().any(|a| a == "--check");
@@ -21,30 +26,37 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 
     let root = workspace_root();
-    let model_path = root.join(MODEL);
-    let json = fs::read_to_string(&model_path)
-        .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
-    let options = Options {
-        operations: None,
-        command: Some("cargo xtask codegen".into()),
-    };
-    let files = generate(&json, &options).map_err(|e| e.to_string())?;
-    let out = root.join(OUT);
+    let mut stale = Vec::new();
+    for (model, out_dir, crate_name) in TARGETS {
+        let model_path = root.join(model);
+        let json = fs::read_to_string(&model_path)
+            .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
+        let options = Options {
+            operations: None,
+            command: Some("cargo xtask codegen".into()),
+            crate_name: Some((*crate_name).into()),
+        };
+        let files = generate(&json, &options).map_err(|e| format!("{model}: {e}"))?;
+        let out = root.join(out_dir);
 
-    if check {
-        let stale = stale_files(&out, &files)?;
-        if stale.is_empty() {
-            println!("generated code is up to date ({} files)", files.len());
-            return Ok(());
+        if check {
+            let found = stale_files(&out, &files)?;
+            stale.extend(found.into_iter().map(|f| format!("{out_dir}/{f}")));
+        } else {
+            write_all(&out, &files)?;
+            println!("wrote {} files to {out_dir}", files.len());
         }
+    }
+
+    if !stale.is_empty() {
         return Err(format!(
             "generated code is stale; run `cargo xtask codegen`. Differing files:\n  {}",
             stale.join("\n  ")
         ));
     }
-
-    write_all(&out, &files)?;
-    println!("wrote {} files to {OUT}", files.len());
+    if check {
+        println!("generated code is up to date");
+    }
     Ok(())
 }
 

@@ -24,12 +24,21 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Prints every file of the client for `service`; `command` is named in each header.
-pub fn emit(service: &Service, command: &str) -> Result<Vec<GeneratedFile>, Error> {
+/// Prints every file of the client for `service`; `command` is named in each header, and
+/// doc examples refer to the crate as `crate_name`.
+pub fn emit(
+    service: &Service,
+    command: &str,
+    crate_name: &str,
+) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = vec![
         file("mod.rs", client::root_module(service), command)?,
         file("client.rs", client::client(service), command)?,
-        file("types.rs", types::types_module(service), command)?,
+        file(
+            "types.rs",
+            types::types_module(service, crate_name),
+            command,
+        )?,
         file("error.rs", errors::errors_module(service), command)?,
         file(
             "operation/mod.rs",

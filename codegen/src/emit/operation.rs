@@ -365,6 +365,19 @@ fn serialize_impl(op: &Operation) -> TokenStream {
         }
     }
 
+    let query_decl = if query.is_empty() && op.fixed_query.is_empty() {
+        quote!(let query = #rest::QueryWriter::default();)
+    } else {
+        quote!(let mut query = #rest::QueryWriter::default();)
+    };
+    let set_content_type = |ct: &str| {
+        quote! {
+            request.headers_mut().insert(
+                rt::http::header::CONTENT_TYPE,
+                rt::http::HeaderValue::from_static(#ct),
+            );
+        }
+    };
     let (body_setup, body_expr, content_type) = match (payload, body_members.is_empty()) {
         (Some(f), _) => {
             let fname = ident(&f.name);
@@ -372,20 +385,16 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                 FieldType::Blob => (quote!(value.clone()), "application/octet-stream"),
                 _ => (quote!(rt::Bytes::from(value.clone())), "text/plain"),
             };
-            let expr = if is_plain(f, Kind::Input) {
-                quote!({ let value = &self.#fname; #value })
+            let set = set_content_type(ct);
+            if is_plain(f, Kind::Input) {
+                (quote!(let value = &self.#fname;), value, set)
             } else {
-                match &f.ty {
+                let expr = match &f.ty {
                     FieldType::Blob => quote!(self.#fname.clone().unwrap_or_default()),
                     _ => quote!(self.#fname.as_ref().map(|value| #value).unwrap_or_default()),
-                }
-            };
-            let has = if is_plain(f, Kind::Input) {
-                quote!(true)
-            } else {
-                quote!(self.#fname.is_some())
-            };
-            (quote!(), expr, quote!(if #has { Some(#ct) } else { None }))
+                };
+                (quote!(), expr, quote!(if self.#fname.is_some() { #set }))
+            }
         }
         (None, false) => (
             quote! {
@@ -393,9 +402,9 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                 #(#body_members)*
             },
             quote!(body.finish()),
-            quote!(Some("application/json")),
+            set_content_type("application/json"),
         ),
-        (None, true) => (quote!(), quote!(rt::Bytes::new()), quote!(None::<&str>)),
+        (None, true) => (quote!(), quote!(rt::Bytes::new()), quote!()),
     };
 
     quote! {
@@ -409,7 +418,7 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                 let mut path = String::new();
                 #(#path)*
 
-                let mut query = #rest::QueryWriter::default();
+                #query_decl
                 #(#fixed_query)*
                 #(#query)*
 
@@ -422,12 +431,7 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                         Some(Box::new(e)),
                     )
                 })?;
-                if let Some(content_type) = #content_type {
-                    request.headers_mut().insert(
-                        rt::http::header::CONTENT_TYPE,
-                        rt::http::HeaderValue::from_static(content_type),
-                    );
-                }
+                #content_type
                 #(#headers)*
 
                 Ok(request)
@@ -443,26 +447,25 @@ fn label_value(
     member: &str,
     fname: &proc_macro2::Ident,
 ) -> TokenStream {
-    let plain = op
-        .input
-        .fields
-        .iter()
-        .find(|f| f.name == field)
-        .is_some_and(|f| is_plain(f, Kind::Input));
-    let text = op
-        .input
-        .fields
-        .iter()
-        .find(|f| f.name == field)
-        .map(|f| text_of(&f.ty))
-        .unwrap_or_else(|| quote!(value.as_str()));
-    if plain {
-        quote!({ let value = &self.#fname; #text })
-    } else {
-        quote!({
-            let value = rt::validate::required(#member, self.#fname.as_ref())?;
-            #text
-        })
+    let Some(f) = op.input.fields.iter().find(|f| f.name == field) else {
+        return quote!(self.#fname.as_str());
+    };
+    match (is_plain(f, Kind::Input), &f.ty) {
+        (true, FieldType::String | FieldType::Enum(_)) => quote!(self.#fname.as_str()),
+        (true, ty) => {
+            let text = text_of(ty);
+            quote!({
+                let value = &self.#fname;
+                #text
+            })
+        }
+        (false, ty) => {
+            let text = text_of(ty);
+            quote!({
+                let value = rt::validate::required(#member, self.#fname.as_ref())?;
+                #text
+            })
+        }
     }
 }
 

@@ -8,8 +8,8 @@ use super::ident;
 use crate::ir::{Enum, Service};
 
 /// The `types` module: every enum the operations use.
-pub(crate) fn types_module(service: &Service) -> TokenStream {
-    let enums = service.enums.iter().map(enumeration);
+pub(crate) fn types_module(service: &Service, crate_name: &str) -> TokenStream {
+    let enums = service.enums.iter().map(|e| enumeration(e, crate_name));
     quote! {
         //! Enums and other shared types of the service's model.
 
@@ -19,15 +19,15 @@ pub(crate) fn types_module(service: &Service) -> TokenStream {
     }
 }
 
-fn enumeration(e: &Enum) -> TokenStream {
+fn enumeration(e: &Enum, crate_name: &str) -> TokenStream {
     let name = ident(&e.name);
     let docs = doc(e.doc.as_deref(), &format!("The values of `{}`.", e.name));
     let unknown_doc =
         " A value this version of the client does not know; `as_str` gives it back as sent.";
     let first = e.variants.first().map(|v| v.value.as_str()).unwrap_or("");
     let example = format!(
-        " ```\n use {}::types::{};\n let value = {}::from({first:?});\n assert_eq!(value.as_str(), {first:?});\n ```",
-        "lamina", e.name, e.name
+        " ```\n use {crate_name}::types::{};\n let value = {}::from({first:?});\n assert_eq!(value.as_str(), {first:?});\n ```",
+        e.name, e.name
     );
 
     let variants = e.variants.iter().map(|v| {

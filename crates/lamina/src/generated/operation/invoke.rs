@@ -1802,10 +1802,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
         path.push_str(
             &rt::protocol::rest_json::encode_label(
                 "FunctionName",
-                {
-                    let value = &self.function_name;
-                    value.as_str()
-                },
+                self.function_name.as_str(),
             )?,
         );
         path.push_str("/invocations");
@@ -1826,16 +1823,12 @@ impl rt::middleware::SerializeRequest for InvokeInput {
                     Some(Box::new(e)),
                 )
             })?;
-        if let Some(content_type) = if self.payload.is_some() {
-            Some("application/octet-stream")
-        } else {
-            None
-        } {
+        if self.payload.is_some() {
             request
                 .headers_mut()
                 .insert(
                     rt::http::header::CONTENT_TYPE,
-                    rt::http::HeaderValue::from_static(content_type),
+                    rt::http::HeaderValue::from_static("application/octet-stream"),
                 );
         }
         if let Some(value) = &self.invocation_type {
