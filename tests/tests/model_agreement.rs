@@ -135,15 +135,8 @@ fn every_shape_the_invoke_operation_reaches_is_in_the_model() {
         for key in ["input", "output"] {
             targets.extend(shape[key]["target"].as_str());
         }
-        for list in ["errors"] {
-            targets.extend(
-                shape[list]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|t| t["target"].as_str()),
-            );
-        }
+        let errors = shape["errors"].as_array().into_iter().flatten();
+        targets.extend(errors.filter_map(|t| t["target"].as_str()));
         targets.extend(
             shape["members"]
                 .as_object()
