@@ -74,3 +74,8 @@ pub mod primitives {
 
 /// The service's identity as the model states it.
 pub use generated::SERVICE;
+
+/// The README's examples, compiled as doc tests so that they stay true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
