@@ -9,9 +9,12 @@
 //! let model = r#"{
 //!   "smithy": "2.0",
 //!   "shapes": {
-//!     "example#Svc": {"type": "service", "version": "1", "operations": [{"target": "example#Ping"}],
-//!       "traits": {"aws.protocols#restJson1": {}}},
-//!     "example#Ping": {"type": "operation", "traits": {"smithy.api#http": {"method": "GET", "uri": "/ping"}}}
+//!     "example#Svc": {
+//!       "type": "service", "version": "1", "operations": [{"target": "example#Ping"}]
+//!     },
+//!     "example#Ping": {
+//!       "type": "operation", "traits": {"smithy.api#http": {"method": "GET", "uri": "/ping"}}
+//!     }
 //!   }
 //! }"#;
 //! let files = lamina_codegen::generate(model, &lamina_codegen::Options::default()).unwrap();

@@ -28,8 +28,8 @@ fn model_with(operation_uri: &str, extra: &str) -> String {
     format!(
         r#"{{"smithy": "2.0", "shapes": {{
             "t#Svc": {{"type": "service", "version": "1", "operations": [{{"target": "t#Op"}}]}},
-            "t#Op": {{"type": "operation", "input": {{"target": "t#In"}},
-                     "traits": {{"smithy.api#http": {{"method": "POST", "uri": "{operation_uri}"}}}}}}
+            "t#Op": {{"type": "operation", "input": {{"target": "t#In"}}, "traits": {{
+                "smithy.api#http": {{"method": "POST", "uri": "{operation_uri}"}}}}}}
             {extra}
         }}}}"#
     )
@@ -80,6 +80,22 @@ fn output_is_deterministic_and_marked_as_generated() {
 }
 
 #[test]
+fn the_lambda_client_has_no_code_line_over_100_columns() {
+    let model = std::fs::read_to_string(here().join("../model/lambda.json")).unwrap();
+
+    let files = generate(&model, &Options::default()).unwrap();
+
+    for file in &files {
+        let long: Vec<&str> = file
+            .contents
+            .lines()
+            .filter(|l| l.len() > 100 && !l.contains('"'))
+            .collect();
+        assert!(long.is_empty(), "{}: {long:?}", file.path);
+    }
+}
+
+#[test]
 fn lowering_resolves_names_types_and_bindings() {
     let model = Model::from_json(&bindings_model()).unwrap();
     let service = ir::lower(&model, None).unwrap();
@@ -108,7 +124,7 @@ fn lowering_resolves_names_types_and_bindings() {
     assert_eq!(field("type").name, "r#type");
     assert_eq!(
         field("type").binding,
-        Binding::Header("X-Thing-Type".into())
+        Binding::Header("x-thing-type".into())
     );
     assert_eq!(field("type").ty, FieldType::Enum("Color".into()));
     assert_eq!(field("DryRun").binding, Binding::Query("dryRun".into()));

@@ -72,13 +72,16 @@ impl MotoProcess {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
-        let process = Self {
+        let mut process = Self {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
 
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
+            if let Ok(Some(status)) = process.child.try_wait() {
+                return Err(format!("moto exited before answering ({status})"));
+            }
             let answer = raw_post(
                 &process.endpoint,
                 "/moto-api/config",
@@ -176,7 +179,7 @@ impl Moto {
         match std::env::var(ENDPOINT_VAR) {
             Ok(url) if !url.is_empty() => Some(Self::new(url)),
             _ if std::env::var_os("CI").is_some() => {
-                panic!("{test}: {ENDPOINT_VAR} is not set under CI; run the tests with `cargo xtask test`")
+                panic!("{test}: {ENDPOINT_VAR} is not set under CI; run `cargo xtask test`")
             }
             _ => {
                 say_skipped(&format!(
@@ -199,12 +202,20 @@ impl Moto {
 
     /// Creates an IAM role that Lambda functions can use, and returns its ARN.
     pub async fn create_role(&self, name: &str) -> Result<String, String> {
-        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }],
+        })
+        .to_string();
         let xml = self
             .iam(&[
                 ("Action", "CreateRole"),
                 ("RoleName", name),
-                ("AssumeRolePolicyDocument", policy),
+                ("AssumeRolePolicyDocument", &policy),
             ])
             .await?;
         element(&xml, "Arn").ok_or_else(|| format!("CreateRole gave no ARN: {xml:.200}"))
@@ -244,12 +255,16 @@ impl Moto {
         let user = "lamina-test-user";
         self.iam(&[("Action", "CreateUser"), ("UserName", user)])
             .await?;
-        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        })
+        .to_string();
         self.iam(&[
             ("Action", "PutUserPolicy"),
             ("UserName", user),
             ("PolicyName", "everything"),
-            ("PolicyDocument", policy),
+            ("PolicyDocument", &policy),
         ])
         .await?;
         let xml = self

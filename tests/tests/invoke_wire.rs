@@ -235,7 +235,7 @@ async fn a_modelled_error_code_in_the_header_becomes_its_variant() {
     );
     assert_eq!(
         err.to_string(),
-        "service error: ResourceNotFoundException: Function not found: f \
+        "ResourceNotFoundException: Function not found: f \
          (request id: 11111111-2222-3333-4444-555555555555)"
     );
     assert_eq!(server.requests().len(), 1, "a client fault is not retried");
@@ -244,7 +244,12 @@ async fn a_modelled_error_code_in_the_header_becomes_its_variant() {
 #[tokio::test]
 async fn a_code_in_the_body_is_read_with_its_namespace_removed() {
     let server = TestServer::start(|_| {
-        let body = r#"{"__type":"com.amazonaws.lambda#EC2UnexpectedException","Message":"eni","EC2ErrorCode":"E1"}"#;
+        let body = serde_json::json!({
+            "__type": "com.amazonaws.lambda#EC2UnexpectedException",
+            "Message": "eni",
+            "EC2ErrorCode": "E1",
+        })
+        .to_string();
         Reply::new(400, body).header("Content-Type", "application/json")
     })
     .await;
@@ -269,7 +274,12 @@ async fn a_code_in_the_body_is_read_with_its_namespace_removed() {
 #[tokio::test]
 async fn a_throttle_carries_its_reason_and_retry_after_and_is_retried() {
     let server = TestServer::start(|_| {
-        let body = r#"{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate exceeded"}"#;
+        let body = serde_json::json!({
+            "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
+            "Type": "User",
+            "message": "Rate exceeded",
+        })
+        .to_string();
         Reply::new(429, body)
             .header("X-Amzn-ErrorType", "TooManyRequestsException")
             .header("Retry-After", "0")
@@ -504,7 +514,6 @@ async fn stack_edits_that_cannot_apply_are_clear_errors_and_send_nothing() {
 
     let source = |e: &SdkError<InvokeError>| {
         std::error::Error::source(e)
-            .and_then(std::error::Error::source)
             .map(ToString::to_string)
             .unwrap_or_default()
     };

@@ -5,7 +5,6 @@
 //! - `demo`: start a local endpoint and invoke a function through lamina.
 
 mod codegen;
-mod demo;
 mod tasks;
 
 use std::process::ExitCode;
@@ -15,7 +14,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&args[1..]),
         Some("test") => tasks::test(&args[1..]),
-        Some("demo") => demo::demo(&args[1..]),
+        Some("demo") => tasks::demo(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -1,4 +1,7 @@
-//! `cargo xtask test`: every test of the workspace, with moto running on loopback.
+//! `cargo xtask test` and `cargo xtask demo`: work that needs a local Lambda endpoint.
+//!
+//! xtask depends on neither the generated client nor the CLI, so that it still builds, and
+//! can regenerate them, when generated code does not compile.
 
 use std::process::Command;
 
@@ -28,6 +31,31 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("tests failed ({status})"))
+    }
+}
+
+/// Runs the demo (`tests/examples/demo.rs`), which starts its own moto.
+pub(crate) fn demo(args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "lamina-e2e",
+            "--example",
+            "demo",
+            "--",
+        ])
+        .args(args)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .status()
+        .map_err(|e| format!("cannot run the demo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the demo failed ({status})"))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The generated folder's root module and the client with one method per operation.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::docs::doc;
 use super::ident;
@@ -46,12 +46,12 @@ pub(crate) fn client(service: &Service) -> TokenStream {
     let methods = service.operations.iter().map(|op| {
         let method = ident(&op.module);
         let module = ident(&op.module);
-        let fluent = format_ident!("{}FluentBuilder", op.input.name.trim_end_matches("Input"));
+        let fluent = ident(&op.fluent_builder);
         let line = format!(" Starts a `{}` call; see [`{}`].", op.name, fluent);
         quote! {
             #[doc = #line]
-            pub fn #method(&self) -> crate::generated::operation::#module::#fluent {
-                crate::generated::operation::#module::#fluent::new(self.handle.clone())
+            pub fn #method(&self) -> operation::#module::#fluent {
+                operation::#module::#fluent::new(self.handle.clone())
             }
         }
     });
@@ -60,6 +60,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         //! The client: one method per operation, each returning a fluent builder.
 
         use ::lamina_runtime as rt;
+        use crate::generated::operation;
 
         #docs
         ///

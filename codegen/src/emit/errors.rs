@@ -11,10 +11,13 @@ use crate::ir::{Binding, ErrorShape, Field, FieldType, Service};
 /// The `error` module: every error structure the operations may return.
 pub(crate) fn errors_module(service: &Service) -> TokenStream {
     let errors = service.errors.iter().map(error_struct);
+    let fields = service.errors.iter().flat_map(|e| &e.structure.fields);
+    let imports = super::operation::module_imports(false, super::operation::uses_enums(fields));
     quote! {
         //! The service's modelled errors. Each operation's error enum wraps those it may return.
 
         use ::lamina_runtime as rt;
+        #imports
 
         #(#errors)*
     }
@@ -40,8 +43,8 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
         let ty = value_type(&f.ty);
         quote!(#fname: Option<#ty>,)
     });
-    let has_message_member = s.fields.iter().any(is_message);
-    let accessors = s.fields.iter().filter(|f| !is_message(f)).map(|f| {
+    let has_message_member = s.fields.iter().any(|f| f.is_error_message);
+    let accessors = s.fields.iter().filter(|f| !f.is_error_message).map(|f| {
         let fname = ident(&f.name);
         let fdoc = doc(f.doc.as_deref(), &format!("The `{}` member.", f.member));
         let (ret, body) = accessor(f, false);
@@ -124,6 +127,26 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
                 #message
             }
 
+            /// The error code, [`Self::CODE`].
+            pub fn code(&self) -> Option<&str> {
+                Some(Self::CODE)
+            }
+
+            /// Whether the caller or the service is to blame, [`Self::FAULT`].
+            pub fn fault(&self) -> rt::error::Fault {
+                Self::FAULT
+            }
+
+            /// The request id of the failed response.
+            pub fn request_id(&self) -> Option<&str> {
+                self.meta.request_id()
+            }
+
+            /// The HTTP status, request id and attempts of the failed response.
+            pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+                self.meta.response()
+            }
+
             #(#accessors)*
 
             /// The members the service sent, by model name and as text; sensitive ones are left
@@ -176,7 +199,7 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
 
         impl rt::error::ProvideErrorMetadata for #name {
             fn code(&self) -> Option<&str> {
-                Some(Self::CODE)
+                #name::code(self)
             }
 
             fn message(&self) -> Option<&str> {
@@ -184,23 +207,18 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
             }
 
             fn fault(&self) -> rt::error::Fault {
-                Self::FAULT
+                #name::fault(self)
             }
 
             fn request_id(&self) -> Option<&str> {
-                self.meta.request_id()
+                #name::request_id(self)
             }
 
             fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-                self.meta.response()
+                #name::response_metadata(self)
             }
         }
     }
-}
-
-/// Smithy's rule: an error's member named `message` in any case is its message.
-fn is_message(field: &Field) -> bool {
-    field.member.eq_ignore_ascii_case("message")
 }
 
 /// How a reader treats a value that does not parse.
@@ -225,7 +243,6 @@ pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
     };
     match &field.binding {
         Binding::Header(name) => {
-            let name = name.to_ascii_lowercase();
             let meta = match strictness {
                 Strictness::Strict => quote!(&meta),
                 Strictness::Lenient => quote!(meta.response()),
@@ -274,6 +291,6 @@ pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
                 _ => quote!(#t::try_from(response.status().as_u16()).ok()),
             }
         }
-        Binding::Label { .. } | Binding::Query(_) => quote!(None),
+        Binding::Label | Binding::Query(_) => quote!(None),
     }
 }

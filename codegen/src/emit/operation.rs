@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_with;
 use super::errors::{read_field, Strictness};
+use super::ident;
 use super::structure::{is_plain, setters, structure, Kind};
-use super::{bare, ident};
 use crate::ir::{Binding, Field, FieldType, Operation, PathPart, Service};
 
 /// The `operation` module: one submodule per operation.
@@ -39,10 +39,16 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
     let name = &op.name;
     let module_doc = format!(" The `{name}` operation: its input, output, errors and wire format.");
 
+    let imports = module_imports(
+        !op.errors.is_empty(),
+        uses_enums(op.input.fields.iter().chain(&op.output.fields)),
+    );
+
     quote! {
         #![doc = #module_doc]
 
         use ::lamina_runtime as rt;
+        #imports
 
         #input
         #output
@@ -53,6 +59,27 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
         #stack
         #fluent
     }
+}
+
+/// `use` items for the sibling `error` and `types` modules, where the file refers to them.
+pub(crate) fn module_imports(errors: bool, types: bool) -> TokenStream {
+    match (errors, types) {
+        (true, true) => quote!(
+            use crate::generated::{error, types};
+        ),
+        (true, false) => quote!(
+            use crate::generated::error;
+        ),
+        (false, true) => quote!(
+            use crate::generated::types;
+        ),
+        (false, false) => quote!(),
+    }
+}
+
+/// Whether any of `fields` holds a generated enum.
+pub(crate) fn uses_enums<'a>(mut fields: impl Iterator<Item = &'a Field>) -> bool {
+    fields.any(|f| matches!(f.ty, FieldType::Enum(_)))
 }
 
 fn error_enum(op: &Operation) -> TokenStream {
@@ -68,7 +95,7 @@ fn error_enum(op: &Operation) -> TokenStream {
         let line = format!(" The service answered `{}`.", e.code);
         quote! {
             #[doc = #line]
-            #variant(crate::generated::error::#ty),
+            #variant(error::#ty),
         }
     });
     let all = || op.errors.iter().map(|e| ident(&e.variant));
@@ -81,13 +108,13 @@ fn error_enum(op: &Operation) -> TokenStream {
         let code = &e.code;
         quote! {
             Some(#code) => #name::#variant(
-                crate::generated::error::#ty::from_response(response, body, meta),
+                error::#ty::from_response(response, body, meta),
             ),
         }
     });
     let predicates = op.errors.iter().map(|e| {
         let variant = ident(&e.variant);
-        let predicate = format_ident!("is_{}", bare(&e.predicate));
+        let predicate = ident(&e.predicate);
         let line = format!(" Whether the service answered `{}`.", e.code);
         quote! {
             #[doc = #line]
@@ -149,10 +176,15 @@ fn error_enum(op: &Operation) -> TokenStream {
                 rt::error::ProvideErrorMetadata::request_id(self)
             }
 
+            /// The HTTP status, request id and attempts of the failed response.
+            pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+                rt::error::ProvideErrorMetadata::response_metadata(self)
+            }
+
             /// The modelled HTTP status of the error, when the model gives one.
             pub fn modeled_http_status(&self) -> Option<u16> {
                 match self {
-                    #(#name::#v1(_) => crate::generated::error::#types::HTTP_STATUS,)*
+                    #(#name::#v1(_) => error::#types::HTTP_STATUS,)*
                     #name::Unhandled(_) => None,
                 }
             }
@@ -262,10 +294,11 @@ fn field_checks(f: &Field) -> Option<TokenStream> {
         };
         quote!(rt::validate::length(#member, #len, #min, #max)?;)
     });
+    let sensitive = f.sensitive;
     let pattern = f.pattern.as_ref().filter(|_| f.ty.is_text()).map(|p| {
         quote! {
             static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
-            rt::validate::pattern(#member, #text, #p, &PATTERN)?;
+            rt::validate::pattern(#member, #text, #p, &PATTERN, #sensitive)?;
         }
     });
     let fname = ident(&f.name);
@@ -339,7 +372,6 @@ fn serialize_impl(op: &Operation) -> TokenStream {
         match &f.binding {
             Binding::Query(name) => query.push(each(quote!(query.push(#name, #text);))),
             Binding::Header(name) => {
-                let name = name.to_ascii_lowercase();
                 headers.push(each(quote! {
                     request.headers_mut().insert(
                         rt::http::HeaderName::from_static(#name),
@@ -361,7 +393,7 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                 body_members.push(each(write));
             }
             Binding::Payload => payload = Some(f),
-            Binding::Label { .. } | Binding::ResponseCode => {}
+            Binding::Label | Binding::ResponseCode => {}
         }
     }
 
@@ -480,7 +512,7 @@ fn deserialize_impl(op: &Operation) -> TokenStream {
     let parse_body = uses_body
         .then(|| quote!(let body = rt::protocol::rest_json::JsonBody::parse(response.body());));
     let sets = op.output.fields.iter().map(|f| {
-        let set = format_ident!("set_{}", bare(&f.name));
+        let set = ident(&f.setter);
         let value = read_field(f, Strictness::Strict);
         quote!(.#set(#value))
     });
@@ -526,10 +558,13 @@ fn stack_fn(op: &Operation) -> TokenStream {
     }
 }
 
+/// Why the fluent builder's large `Result`s are allowed.
+const LARGE_ERR: &str = "errors keep their members inline for one-pattern matches";
+
 fn fluent_builder(op: &Operation) -> TokenStream {
-    let fluent = format_ident!("{}FluentBuilder", op.input.name.trim_end_matches("Input"));
+    let fluent = ident(&op.fluent_builder);
     let input = ident(&op.input.name);
-    let input_builder = format_ident!("{}Builder", op.input.name);
+    let input_builder = ident(&op.input.builder);
     let output = ident(&op.output.name);
     let error = format_ident!("{}", op.error_enum);
     let name = &op.name;
@@ -542,6 +577,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         )],
     );
     let setters = setters(&op.input.fields, quote!(self.input));
+    let large_err = LARGE_ERR;
 
     quote! {
         #docs
@@ -578,7 +614,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             }
 
             /// The stack this call would run through, with the client's and the call's changes.
-            #[allow(clippy::result_large_err, reason = "errors keep their members inline for one-pattern matches")]
+            #[allow(clippy::result_large_err, reason = #large_err)]
             pub fn middleware_stack(
                 &self,
             ) -> Result<
@@ -590,7 +626,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             }
 
             /// Sends the call and waits for its output or error.
-            #[allow(clippy::result_large_err, reason = "errors keep their members inline for one-pattern matches")]
+            #[allow(clippy::result_large_err, reason = #large_err)]
             pub async fn send(
                 self,
             ) -> Result<#output, rt::error::SdkError<#error>> {

@@ -1,7 +1,7 @@
 //! Structures: fields, accessors, builders and a `Debug` that redacts sensitive members.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::docs::doc;
 use super::{bare, ident};
@@ -30,7 +30,7 @@ pub(crate) fn value_type(ty: &FieldType) -> TokenStream {
         FieldType::Blob => quote!(rt::Bytes),
         FieldType::Enum(name) => {
             let name = ident(name);
-            quote!(crate::generated::types::#name)
+            quote!(types::#name)
         }
     }
 }
@@ -78,7 +78,7 @@ pub(crate) fn accessor(field: &Field, plain: bool) -> (TokenStream, TokenStream)
 /// The structure, its accessors, `Debug` and builder.
 pub(crate) fn structure(s: &Structure, kind: Kind) -> TokenStream {
     let name = ident(&s.name);
-    let builder = format_ident!("{}Builder", s.name);
+    let builder = ident(&s.builder);
     let docs = doc(s.doc.as_deref(), &format!("The members of `{}`.", s.name));
 
     let fields = s.fields.iter().map(|f| {
@@ -171,8 +171,8 @@ fn debug_named(s: &Structure, name: &proc_macro2::Ident, label: &str, kind: Kind
 pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
     let methods = fields.iter().map(|f| {
         let fname = ident(&f.name);
-        let set = format_ident!("set_{}", bare(&f.name));
-        let get = format_ident!("get_{}", bare(&f.name));
+        let set = ident(&f.setter);
+        let get = ident(&f.getter);
         let ty = value_type(&f.ty);
         let fdoc = doc(
             f.doc.as_deref(),
@@ -209,7 +209,7 @@ pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
 
 fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
     let name = ident(&s.name);
-    let builder = format_ident!("{}Builder", s.name);
+    let builder = ident(&s.builder);
     let builder_doc = format!(" Builds a [`{}`].", s.name);
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
@@ -217,7 +217,7 @@ fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
         quote!(#fname: Option<#ty>,)
     });
     let setters = setters(&s.fields, quote!(self));
-    let builder_debug = debug_named(s, &builder, &format!("{}Builder", s.name), Kind::Input);
+    let builder_debug = debug_named(s, &builder, &s.builder, Kind::Input);
 
     let assignments = s.fields.iter().map(|f| {
         let fname = ident(&f.name);

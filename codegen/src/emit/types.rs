@@ -26,8 +26,9 @@ fn enumeration(e: &Enum, crate_name: &str) -> TokenStream {
         " A value this version of the client does not know; `as_str` gives it back as sent.";
     let first = e.variants.first().map(|v| v.value.as_str()).unwrap_or("");
     let example = format!(
-        " ```\n use {crate_name}::types::{};\n let value = {}::from({first:?});\n assert_eq!(value.as_str(), {first:?});\n ```",
-        e.name, e.name
+        " ```\n use {crate_name}::types::{name};\n let value = {name}::from({first:?});\n \
+         assert_eq!(value.as_str(), {first:?});\n ```",
+        name = e.name
     );
 
     let variants = e.variants.iter().map(|v| {

@@ -89,7 +89,6 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
         endpoint_prefix,
         doc: traits.documentation().map(clean_doc),
         operations,
-        structures: Vec::new(),
         enums: lowering.enums.into_values().collect(),
         errors: lowering.errors.into_values().collect(),
     })
@@ -158,7 +157,7 @@ impl<'m> Lowering<'m> {
                     variant: error.structure.name.clone(),
                     type_name: error.structure.name.clone(),
                     code: error.code.clone(),
-                    predicate: snake_case(&error.code),
+                    predicate: format!("is_{}", snake_case(&error.code)),
                 });
             }
         }
@@ -167,6 +166,7 @@ impl<'m> Lowering<'m> {
         Some(Operation {
             module: field_name(&name).trim_start_matches("r#").to_owned(),
             error_enum: format!("{type_base}Error"),
+            fluent_builder: format!("{type_base}FluentBuilder"),
             doc: op.traits.documentation().map(clean_doc),
             name,
             method,
@@ -211,7 +211,7 @@ impl<'m> Lowering<'m> {
                 None => (label, false),
             };
             match input.fields.iter().find(|f| f.member == member) {
-                Some(field) if matches!(field.binding, Binding::Label { .. }) => {
+                Some(field) if field.binding == Binding::Label => {
                     parts.push(PathPart::Label {
                         field: field.name.clone(),
                         member: member.to_owned(),
@@ -263,6 +263,7 @@ impl<'m> Lowering<'m> {
             return Some(Structure {
                 shape_id: id.to_owned(),
                 name: name.to_owned(),
+                builder: format!("{name}Builder"),
                 doc: None,
                 fields: Vec::new(),
             });
@@ -277,6 +278,7 @@ impl<'m> Lowering<'m> {
         Some(Structure {
             shape_id: id.to_owned(),
             name: name.to_owned(),
+            builder: format!("{name}Builder"),
             doc: shape.traits.documentation().map(clean_doc),
             fields,
         })
@@ -290,6 +292,20 @@ impl<'m> Lowering<'m> {
             let Some(field) = self.field(&at, member_name, member, role) else {
                 continue;
             };
+            let reserved = [
+                "code",
+                "fault",
+                "request_id",
+                "response_metadata",
+                "meta",
+                "members",
+            ];
+            if role == Role::Error && reserved.contains(&field.name.as_str()) {
+                self.problems.push(format!(
+                    "{at}: its Rust name `{}` clashes with an accessor every error has",
+                    field.name
+                ));
+            }
             if !names.insert(field.name.clone()) {
                 self.problems.push(format!(
                     "{at}: its Rust name `{}` clashes with another member's",
@@ -329,9 +345,14 @@ impl<'m> Lowering<'m> {
             .get("smithy.api#default")
             .and_then(|v| default_value(v, &ty));
 
+        let name = field_name(member_name);
+        let bare = name.trim_start_matches("r#");
         Some(Field {
             member: member_name.to_owned(),
-            name: field_name(member_name),
+            setter: format!("set_{bare}"),
+            getter: format!("get_{bare}"),
+            is_error_message: role == Role::Error && member_name.eq_ignore_ascii_case("message"),
+            name,
             doc: trait_of("smithy.api#documentation")
                 .and_then(Value::as_str)
                 .map(clean_doc),
@@ -419,9 +440,18 @@ impl<'m> Lowering<'m> {
     ) -> Option<Binding> {
         let t = &member.traits;
         let binding = if let Some(header) = t.string("smithy.api#httpHeader") {
-            Binding::Header(header.to_owned())
+            let valid = !header.is_empty()
+                && header
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !valid {
+                self.problems
+                    .push(format!("{at}: `{header}` is not a valid HTTP header name"));
+                return None;
+            }
+            Binding::Header(header.to_ascii_lowercase())
         } else if t.has("smithy.api#httpLabel") && role == Role::Input {
-            Binding::Label { greedy: false }
+            Binding::Label
         } else if let Some(query) = t
             .string("smithy.api#httpQuery")
             .filter(|_| role == Role::Input)

@@ -25,8 +25,6 @@ pub struct Service {
     pub doc: Option<String>,
     /// Operations, sorted by name.
     pub operations: Vec<Operation>,
-    /// Structures that are neither an input, an output nor an error, sorted by name.
-    pub structures: Vec<Structure>,
     /// Enums, sorted by name.
     pub enums: Vec<Enum>,
     /// Error structures, sorted by name.
@@ -56,6 +54,8 @@ pub struct Operation {
     pub errors: Vec<ErrorRef>,
     /// The error enum's name, `{Operation}Error`.
     pub error_enum: String,
+    /// The fluent builder's name, `{Operation}FluentBuilder`.
+    pub fluent_builder: String,
 }
 
 /// A piece of an operation's URI path.
@@ -83,7 +83,7 @@ pub struct ErrorRef {
     pub type_name: String,
     /// The code on the wire (the shape's name).
     pub code: String,
-    /// The snake_case predicate suffix, as in `is_resource_not_found_exception`.
+    /// The predicate's name, such as `is_resource_not_found_exception`.
     pub predicate: String,
 }
 
@@ -94,6 +94,8 @@ pub struct Structure {
     pub shape_id: String,
     /// The Rust type name.
     pub name: String,
+    /// The builder's type name, `{name}Builder`.
+    pub builder: String,
     /// The documentation.
     pub doc: Option<String>,
     /// The members, in model order.
@@ -114,6 +116,13 @@ pub struct Field {
     pub member: String,
     /// The Rust field and accessor name.
     pub name: String,
+    /// The builder method that sets or clears the member, `set_{name}`.
+    pub setter: String,
+    /// The builder method that reads the member back, `get_{name}`.
+    pub getter: String,
+    /// Whether this is an error's message member (named `message` in any case, by Smithy's
+    /// rule).
+    pub is_error_message: bool,
     /// The documentation.
     pub doc: Option<String>,
     /// The Rust type of the value.
@@ -181,13 +190,10 @@ impl FieldType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Binding {
     /// In the URI path.
-    Label {
-        /// Whether `/` is kept.
-        greedy: bool,
-    },
+    Label,
     /// In the query string, under this name.
     Query(String),
-    /// In this header.
+    /// In this header (its name in lower case, checked to be a valid header name).
     Header(String),
     /// The whole body.
     Payload,

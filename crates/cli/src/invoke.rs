@@ -3,9 +3,11 @@
 use std::io::Read;
 
 use base64::Engine as _;
+use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
 use lamina::error::SdkError;
 use lamina::primitives::Bytes;
+use lamina::types::{InvocationType, LogType};
 use lamina::Client;
 
 use crate::output::{self, Format};
@@ -15,7 +17,7 @@ pub(crate) const EXAMPLES: &str = "Examples:
   lamina invoke --function-name my-function --payload '{\"name\": \"Ada\"}'
   lamina invoke --function-name my-function --payload @event.json --log-type Tail --output text
   echo '{}' | lamina invoke --function-name my-function --payload - --invocation-type Event
-  lamina invoke --function-name my-function --endpoint-url http://127.0.0.1:5000 --region us-east-1";
+  lamina invoke --function-name f --endpoint-url http://127.0.0.1:5000 --region us-east-1";
 
 /// The flags of `lamina invoke`.
 #[derive(Debug, Args)]
@@ -24,16 +26,17 @@ pub(crate) struct InvokeArgs {
     #[arg(long)]
     function_name: String,
 
-    /// The event: JSON text, `@path` to read a file, or `-` to read standard input.
+    /// The event: JSON text, `@path` to send a file's bytes as they are, or `-` to send
+    /// standard input.
     #[arg(long)]
     payload: Option<String>,
 
     /// RequestResponse (wait for the result), Event (queue it) or DryRun (check access).
-    #[arg(long)]
+    #[arg(long, value_parser = PossibleValuesParser::new(InvocationType::values()))]
     invocation_type: Option<String>,
 
     /// Tail to get the end of the execution log back.
-    #[arg(long)]
+    #[arg(long, value_parser = PossibleValuesParser::new(LogType::values()))]
     log_type: Option<String>,
 
     /// A version or alias to invoke.
@@ -115,7 +118,12 @@ pub(crate) async fn run(args: InvokeArgs) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Err(SdkError::Construction(e)) => Err(Exit::BadInput(e.to_string())),
+        Err(err @ SdkError::Construction(_)) => {
+            if format == Format::Json {
+                output::failure(&err, format);
+            }
+            Err(Exit::BadInput(err.to_string()))
+        }
         Err(err) => {
             output::failure(&err, format);
             Err(Exit::CallFailed)
@@ -137,6 +145,11 @@ fn read_payload(arg: &str) -> Result<Bytes, Exit> {
             .map(Bytes::from)
             .map_err(|e| Exit::BadInput(format!("--payload @{path}: cannot read the file: {e}")));
     }
+    serde_json::from_str::<serde_json::Value>(arg).map_err(|e| {
+        Exit::BadInput(format!(
+            "--payload is not JSON ({e}); use @path or - to send other bytes as they are"
+        ))
+    })?;
     Ok(Bytes::copy_from_slice(arg.as_bytes()))
 }
 
@@ -159,6 +172,13 @@ mod tests {
         assert_eq!(encode_client_context("{}").unwrap(), "e30=");
         let err = encode_client_context("{not json").unwrap_err();
         assert!(matches!(err, Exit::BadInput(m) if m.contains("--client-context")));
+    }
+
+    #[test]
+    fn payload_text_must_be_json() {
+        assert_eq!(&read_payload(r#"{"a": 1}"#).unwrap()[..], br#"{"a": 1}"#);
+        let err = read_payload("{a: 1}").unwrap_err();
+        assert!(matches!(err, Exit::BadInput(m) if m.contains("--payload is not JSON")));
     }
 
     #[test]

@@ -95,8 +95,12 @@ fn error_object(err: &SdkError<InvokeError>) -> Value {
         insert_opt(&mut object, "requestId", meta.request_id());
         object.insert("attempts".into(), json!(meta.attempts()));
     }
+    if let SdkError::Dispatch(e) = err {
+        object.insert("attempts".into(), json!(e.attempts()));
+    }
     if let SdkError::Service(e) = err {
-        for (name, value) in e.members() {
+        let modelled = e.members().into_iter();
+        for (name, value) in modelled.filter(|(name, _)| !name.eq_ignore_ascii_case("message")) {
             object.entry(name).or_insert_with(|| json!(value));
         }
     }

@@ -6,9 +6,13 @@ use lamina_e2e::server::{Reply, TestServer};
 use serde_json::Value;
 
 fn lamina(server: &TestServer, args: &[&str]) -> Output {
+    lamina_at(server.url(), args)
+}
+
+fn lamina_at(endpoint: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lamina"))
         .arg("invoke")
-        .args(["--region", "us-east-1", "--endpoint-url", server.url()])
+        .args(["--region", "us-east-1", "--endpoint-url", endpoint])
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "AKIDCLI")
         .env("AWS_SECRET_ACCESS_KEY", "cli-secret")
@@ -124,8 +128,20 @@ async fn bad_input_exits_2_and_sends_nothing() {
     );
     let bad_name = lamina(&server, &["--function-name", ""]);
     let no_name = lamina(&server, &[]);
+    let bad_type = lamina(
+        &server,
+        &["--function-name", "f", "--invocation-type", "Bogus"],
+    );
+    let not_json = lamina(&server, &["--function-name", "f", "--payload", "{oops"]);
 
-    for output in [&bad_context, &bad_file, &bad_name, &no_name] {
+    for output in [
+        &bad_context,
+        &bad_file,
+        &bad_name,
+        &no_name,
+        &bad_type,
+        &not_json,
+    ] {
         assert_eq!(
             output.status.code(),
             Some(2),
@@ -135,6 +151,10 @@ async fn bad_input_exits_2_and_sends_nothing() {
     }
     assert!(String::from_utf8_lossy(&bad_context.stderr).contains("--client-context"));
     assert!(String::from_utf8_lossy(&bad_name.stderr).contains("FunctionName"));
+    assert!(String::from_utf8_lossy(&bad_type.stderr).contains("RequestResponse"));
+    assert!(String::from_utf8_lossy(&not_json.stderr).contains("--payload is not JSON"));
+    let refused = stdout_json(&bad_name);
+    assert_eq!(refused["error"]["fault"], "client");
     assert!(server.requests().is_empty());
 }
 
@@ -152,4 +172,27 @@ async fn text_output_shows_status_log_and_pretty_payload() {
     assert!(text.contains("status:   200"), "{text}");
     assert!(text.contains("START"), "{text}");
     assert!(text.contains("\"ok\": true"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_failure_exits_1_and_reports_the_attempts() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let endpoint = format!("http://127.0.0.1:{port}");
+
+    let output = lamina_at(&endpoint, &["--function-name", "f"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    let error = &stdout_json(&output)["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not connect"),
+        "{error}"
+    );
+    assert_eq!(error["attempts"], 1);
+    assert_eq!(error["fault"], "server");
 }

@@ -72,7 +72,12 @@ where
         ok = result.is_ok(),
         "call finished"
     );
-    result?;
+    match result {
+        Err(SdkError::Dispatch(e)) => {
+            return Err(SdkError::Dispatch(e.with_attempts(ctx.attempts())));
+        }
+        other => other?,
+    }
 
     ctx.take_output::<O>().ok_or_else(|| {
         SdkError::Construction(ConstructionFailure::other(

@@ -35,6 +35,8 @@ pub struct Config {
     time_source: SharedTimeSource,
     retry: RetryConfig,
     stack_edits: Vec<StackEdit>,
+    custom_connector: bool,
+    connect_timeout: Option<Duration>,
 }
 
 /// Static credentials: an access key id, its secret and an optional session token.
@@ -88,17 +90,19 @@ impl Config {
         &self.stack_edits
     }
 
-    /// A builder that starts from this configuration.
+    /// A builder that starts from this configuration. The default transport is made anew
+    /// when the builder is built, so that transport settings changed on it take effect; a
+    /// transport set with [`ConfigBuilder::connector`] is kept.
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
             region: self.region.clone(),
             credentials: self.credentials.clone(),
             endpoint_url: self.endpoint_url.clone(),
-            connector: Some(self.connector.clone()),
+            connector: self.custom_connector.then(|| self.connector.clone()),
             time_source: Some(self.time_source.clone()),
             retry: self.retry.clone(),
             stack_edits: self.stack_edits.clone(),
-            connect_timeout: None,
+            connect_timeout: self.connect_timeout,
         }
     }
 }
@@ -216,6 +220,7 @@ impl ConfigBuilder {
 
     /// The configuration. The default transport is created here, once for all calls.
     pub fn build(self) -> Config {
+        let custom_connector = self.connector.is_some();
         let connect_timeout = self.connect_timeout.unwrap_or(Duration::from_millis(3100));
         let connector = self
             .connector
@@ -229,6 +234,8 @@ impl ConfigBuilder {
             time_source: self.time_source.unwrap_or_else(|| Arc::new(SystemClock)),
             retry: self.retry,
             stack_edits: self.stack_edits,
+            custom_connector,
+            connect_timeout: self.connect_timeout,
         }
     }
 }

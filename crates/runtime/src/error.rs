@@ -276,6 +276,7 @@ pub enum DispatchKind {
 pub struct DispatchFailure {
     kind: DispatchKind,
     target: String,
+    attempts: u32,
     source: Option<BoxError>,
 }
 
@@ -285,8 +286,20 @@ impl DispatchFailure {
         Self {
             kind,
             target: target.into(),
+            attempts: 0,
             source,
         }
+    }
+
+    /// The same failure, noting how many attempts were made in all.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// How many times the request was sent before the call gave up (0 when unknown).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// Which part of the delivery failed.
@@ -326,7 +339,8 @@ impl StdError for DispatchFailure {
 /// # Example
 /// ```
 /// use lamina_runtime::error::{ResponseFailure, ResponseMetadata};
-/// let err = ResponseFailure::new("header X-Amz-Executed-Version is not text", ResponseMetadata::new(200, None, 1), None);
+/// let meta = ResponseMetadata::new(200, None, 1);
+/// let err = ResponseFailure::new("header X-Amz-Executed-Version is not text", meta, None);
 /// assert!(err.to_string().contains("X-Amz-Executed-Version"));
 /// ```
 #[derive(Debug)]
@@ -385,8 +399,8 @@ impl StdError for ResponseFailure {
 ///
 /// # Example
 /// ```
-/// use lamina_runtime::error::{ConstructionFailure, ErasedServiceError, Fault, SdkError};
-/// let err: SdkError<ErasedServiceError> =
+/// use lamina_runtime::error::{ConstructionFailure, Fault, SdkError, Unhandled};
+/// let err: SdkError<Unhandled> =
 ///     SdkError::Construction(ConstructionFailure::invalid_field("Name", "is required"));
 /// assert_eq!(err.fault(), Fault::Client);
 /// assert!(err.code().is_none());
@@ -438,7 +452,8 @@ impl<E: ProvideErrorMetadata> SdkError<E> {
         self.as_service_error().and_then(|e| e.code())
     }
 
-    /// The service's message for service errors, else this error's own description.
+    /// The service's message for service errors, the broken rule for construction errors,
+    /// and `None` for delivery and response failures (their `Display` says what happened).
     pub fn message(&self) -> Option<&str> {
         match self {
             SdkError::Service(e) => e.message(),
@@ -472,13 +487,15 @@ impl<E: ProvideErrorMetadata> SdkError<E> {
     }
 }
 
+/// `SdkError` is a transparent wrapper: it shows the inner error's text, and its source is
+/// the inner error's source, so that a chain of causes never repeats a line.
 impl<E: fmt::Display> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SdkError::Construction(e) => e.fmt(f),
             SdkError::Dispatch(e) => e.fmt(f),
             SdkError::Response(e) => e.fmt(f),
-            SdkError::Service(e) => write!(f, "service error: {e}"),
+            SdkError::Service(e) => e.fmt(f),
         }
     }
 }
@@ -486,10 +503,10 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
 impl<E: StdError + 'static> StdError for SdkError<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            SdkError::Construction(e) => Some(e),
-            SdkError::Dispatch(e) => Some(e),
-            SdkError::Response(e) => Some(e),
-            SdkError::Service(e) => Some(e),
+            SdkError::Construction(e) => e.source(),
+            SdkError::Dispatch(e) => e.source(),
+            SdkError::Response(e) => e.source(),
+            SdkError::Service(e) => e.source(),
         }
     }
 }
@@ -550,28 +567,6 @@ impl fmt::Display for ErasedServiceError {
 
 impl StdError for ErasedServiceError {}
 
-impl ProvideErrorMetadata for ErasedServiceError {
-    fn code(&self) -> Option<&str> {
-        self.meta.code()
-    }
-
-    fn message(&self) -> Option<&str> {
-        self.meta.message()
-    }
-
-    fn fault(&self) -> Fault {
-        Fault::from_status(self.meta.response().http_status())
-    }
-
-    fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
-    }
-
-    fn response_metadata(&self) -> &ResponseMetadata {
-        self.meta.response()
-    }
-}
-
 /// The failure type inside the middleware stack: every operation's errors, type-erased.
 pub type Failure = SdkError<ErasedServiceError>;
 
@@ -579,8 +574,11 @@ pub type Failure = SdkError<ErasedServiceError>;
 ///
 /// # Example
 /// ```
-/// use lamina_runtime::error::{ErrorMetadata, Fault, ProvideErrorMetadata, ResponseMetadata, Unhandled};
-/// let meta = ErrorMetadata::new(Some("NewException".into()), None, ResponseMetadata::new(503, None, 1));
+/// use lamina_runtime::error::{
+///     ErrorMetadata, Fault, ProvideErrorMetadata, ResponseMetadata, Unhandled,
+/// };
+/// let response = ResponseMetadata::new(503, None, 1);
+/// let meta = ErrorMetadata::new(Some("NewException".into()), None, response);
 /// let err = Unhandled::new(meta);
 /// assert_eq!(err.fault(), Fault::Server);
 /// assert_eq!(err.code(), Some("NewException"));

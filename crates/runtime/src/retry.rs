@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
-use crate::error::{DispatchKind, Failure, ProvideErrorMetadata, SdkError};
+use crate::error::{DispatchKind, Failure, SdkError};
 use crate::middleware::{BoxFuture, Context, Middleware, Next};
 use crate::transport::copy_request;
 
@@ -109,12 +109,11 @@ pub enum RetryKind {
 pub fn classify(failure: &Failure) -> Option<RetryKind> {
     match failure {
         SdkError::Service(e) => {
-            let code = e.code().unwrap_or_default();
-            if THROTTLING_CODES.contains(&code) || e.response_metadata().http_status() == 429 {
+            let code = e.metadata().code().unwrap_or_default();
+            let status = e.metadata().response().http_status();
+            if THROTTLING_CODES.contains(&code) || status == 429 {
                 Some(RetryKind::Throttling)
-            } else if TRANSIENT_CODES.contains(&code)
-                || TRANSIENT_STATUSES.contains(&e.response_metadata().http_status())
-            {
+            } else if TRANSIENT_CODES.contains(&code) || TRANSIENT_STATUSES.contains(&status) {
                 Some(RetryKind::Transient)
             } else {
                 None

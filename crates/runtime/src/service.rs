@@ -17,7 +17,7 @@
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceInfo {
-    /// The SDK id, such as `Lambda`: used in the user agent and environment variable names.
+    /// The SDK id, such as `Lambda`, as named in the user agent.
     pub sdk_id: &'static str,
     /// The API version, such as `2015-03-31`.
     pub api_version: &'static str,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tracing::Instrument;
 
 use crate::error::{ConstructionFailure, DispatchFailure, DispatchKind, Failure, SdkError};
 use crate::middleware::{BoxFuture, Context, Request, Response};
@@ -40,11 +41,14 @@ pub type SharedConnector = Arc<dyn HttpConnector>;
 /// The default transport: reqwest with rustls, one connection pool per configuration.
 #[derive(Debug, Clone)]
 pub struct ReqwestConnector {
-    client: reqwest::Client,
+    client: Result<reqwest::Client, Arc<reqwest::Error>>,
 }
 
 impl ReqwestConnector {
     /// A transport that gives up opening a connection after `connect_timeout`.
+    ///
+    /// If the HTTP client cannot be set up (its TLS backend failed to start), every call
+    /// fails with a dispatch error that says so.
     pub fn new(connect_timeout: Duration) -> Self {
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
@@ -52,7 +56,7 @@ impl ReqwestConnector {
             .pool_idle_timeout(Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_default();
+            .map_err(Arc::new);
         Self { client }
     }
 }
@@ -61,10 +65,13 @@ impl HttpConnector for ReqwestConnector {
     fn call(&self, request: Request) -> BoxFuture<'_, Result<Response, DispatchFailure>> {
         Box::pin(async move {
             let target = request.uri().to_string();
+            let client = self.client.as_ref().map_err(|e| {
+                let cause = format!("the HTTP client could not be created: {e}");
+                DispatchFailure::new(DispatchKind::Connect, &target, Some(cause.into()))
+            })?;
             let request =
                 reqwest::Request::try_from(request).map_err(|e| dispatch_failure(&target, e))?;
-            let response = self
-                .client
+            let response = client
                 .execute(request)
                 .await
                 .map_err(|e| dispatch_failure(&target, e))?;
@@ -109,14 +116,28 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
     let connector = ctx.config().connector().clone();
 
     ctx.count_attempt();
-    tracing::debug!(
+    let span = tracing::debug_span!(
+        "attempt",
+        attempt = ctx.attempts(),
         method = %request.method(),
         uri = %request.uri(),
-        attempt = ctx.attempts(),
-        "sending request"
     );
-    let response = connector.call(request).await.map_err(SdkError::Dispatch)?;
-    tracing::debug!(status = response.status().as_u16(), "response received");
+    let response = connector
+        .call(request)
+        .instrument(span.clone())
+        .await
+        .map_err(SdkError::Dispatch)?;
+    span.in_scope(|| {
+        let request_id = response
+            .headers()
+            .get("x-amzn-requestid")
+            .and_then(|v| v.to_str().ok());
+        tracing::debug!(
+            status = response.status().as_u16(),
+            request_id,
+            "response received"
+        );
+    });
 
     ctx.set_response(response);
     Ok(())

@@ -63,7 +63,8 @@ pub fn char_len(text: &str) -> usize {
 /// Where a member's compiled pattern is kept once it is first needed.
 pub type PatternCell = OnceLock<Option<Regex>>;
 
-/// Fails when `value` does not match the model's `pattern`.
+/// Fails when `value` does not match the model's `pattern`. The error quotes the value
+/// unless `sensitive` is set.
 ///
 /// `cell` caches the compiled expression; a pattern the regex engine cannot compile is not
 /// enforced, since the service checks it anyway.
@@ -72,22 +73,27 @@ pub type PatternCell = OnceLock<Option<Regex>>;
 /// ```
 /// use std::sync::OnceLock;
 /// use lamina_runtime::validate::pattern;
-/// static CELL: OnceLock<Option<regex_lite::Regex>> = OnceLock::new();
-/// assert!(pattern("Version", "12", "^[0-9]+$", &CELL).is_ok());
-/// assert!(pattern("Version", "x", "^[0-9]+$", &CELL).is_err());
+/// static CELL: lamina_runtime::validate::PatternCell = OnceLock::new();
+/// assert!(pattern("Version", "12", "^[0-9]+$", &CELL, false).is_ok());
+/// assert!(pattern("Version", "x", "^[0-9]+$", &CELL, false).is_err());
 /// ```
 pub fn pattern(
     field: &str,
     value: &str,
     expression: &str,
-    cell: &OnceLock<Option<Regex>>,
+    cell: &PatternCell,
+    sensitive: bool,
 ) -> Result<(), ConstructionFailure> {
     let regex = cell.get_or_init(|| Regex::new(expression).ok());
     match regex {
-        Some(regex) if !regex.is_match(value) => Err(ConstructionFailure::invalid_field(
-            field,
-            format!("must match the pattern {expression}, but is {value:?}"),
-        )),
+        Some(regex) if !regex.is_match(value) => {
+            let rule = if sensitive {
+                format!("must match the pattern {expression} (the value is sensitive: not shown)")
+            } else {
+                format!("must match the pattern {expression}, but is {value:?}")
+            };
+            Err(ConstructionFailure::invalid_field(field, rule))
+        }
         _ => Ok(()),
     }
 }
@@ -101,7 +107,8 @@ mod tests {
         let err = length("Name", 300, Some(1), Some(256)).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid input: Name must have a length between 1 and 256, but has 300; nothing was sent"
+            "invalid input: Name must have a length between 1 and 256, but has 300; \
+             nothing was sent"
         );
         assert!(length("Name", 0, Some(1), None)
             .unwrap_err()
@@ -115,7 +122,14 @@ mod tests {
 
     #[test]
     fn a_pattern_the_engine_cannot_compile_is_not_enforced() {
-        static CELL: OnceLock<Option<Regex>> = OnceLock::new();
-        assert!(pattern("X", "anything", "(?<=look)behind", &CELL).is_ok());
+        static CELL: PatternCell = PatternCell::new();
+        assert!(pattern("X", "anything", "(?<=look)behind", &CELL, false).is_ok());
+    }
+
+    #[test]
+    fn sensitive_values_are_not_quoted() {
+        static CELL: PatternCell = PatternCell::new();
+        let err = pattern("Token", "hunter2", "^[0-9]+$", &CELL, true).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 }

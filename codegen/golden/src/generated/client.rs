@@ -2,6 +2,7 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use ::lamina_runtime as rt;
+use crate::generated::operation;
 
 /// A small service whose operations use every HTTP binding the generator supports.
 ///
@@ -30,20 +31,12 @@ impl Client {
     }
 
     /// Starts a `GetThing` call; see [`GetThingFluentBuilder`].
-    pub fn get_thing(
-        &self,
-    ) -> crate::generated::operation::get_thing::GetThingFluentBuilder {
-        crate::generated::operation::get_thing::GetThingFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn get_thing(&self) -> operation::get_thing::GetThingFluentBuilder {
+        operation::get_thing::GetThingFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `PutThing` call; see [`PutThingFluentBuilder`].
-    pub fn put_thing(
-        &self,
-    ) -> crate::generated::operation::put_thing::PutThingFluentBuilder {
-        crate::generated::operation::put_thing::PutThingFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn put_thing(&self) -> operation::put_thing::PutThingFluentBuilder {
+        operation::put_thing::PutThingFluentBuilder::new(self.handle.clone())
     }
 }

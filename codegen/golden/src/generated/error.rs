@@ -21,6 +21,26 @@ impl ServiceBroke {
         self.meta.message()
     }
 
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
     /// The members the service sent, by model name and as text; sensitive ones are left
     /// out.
     pub fn members(&self) -> Vec<(&'static str, String)> {
@@ -64,7 +84,7 @@ impl ::std::fmt::Display for ServiceBroke {
 impl ::std::error::Error for ServiceBroke {}
 impl rt::error::ProvideErrorMetadata for ServiceBroke {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ServiceBroke::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -72,15 +92,15 @@ impl rt::error::ProvideErrorMetadata for ServiceBroke {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ServiceBroke::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ServiceBroke::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ServiceBroke::response_metadata(self)
     }
 }
 
@@ -103,6 +123,26 @@ impl ThingNotFound {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `ThingName` member.
@@ -182,7 +222,7 @@ impl ::std::fmt::Display for ThingNotFound {
 impl ::std::error::Error for ThingNotFound {}
 impl rt::error::ProvideErrorMetadata for ThingNotFound {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ThingNotFound::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -190,14 +230,14 @@ impl rt::error::ProvideErrorMetadata for ThingNotFound {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ThingNotFound::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ThingNotFound::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ThingNotFound::response_metadata(self)
     }
 }

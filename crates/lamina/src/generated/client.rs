@@ -2,6 +2,7 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use ::lamina_runtime as rt;
+use crate::generated::operation;
 
 /// AWS Lambda runs code in response to calls and events without servers for the caller
 /// to manage. This model describes its control- and data-plane API, version 2015-03-31.
@@ -31,9 +32,7 @@ impl Client {
     }
 
     /// Starts a `Invoke` call; see [`InvokeFluentBuilder`].
-    pub fn invoke(&self) -> crate::generated::operation::invoke::InvokeFluentBuilder {
-        crate::generated::operation::invoke::InvokeFluentBuilder::new(
-            self.handle.clone(),
-        )
+    pub fn invoke(&self) -> operation::invoke::InvokeFluentBuilder {
+        operation::invoke::InvokeFluentBuilder::new(self.handle.clone())
     }
 }

@@ -2,6 +2,7 @@
 
 //! The service's modelled errors. Each operation's error enum wraps those it may return.
 use ::lamina_runtime as rt;
+use crate::generated::types;
 
 /// The code artifact for the function was deleted while the call was pending.
 #[derive(Clone, PartialEq)]
@@ -21,6 +22,26 @@ impl CodeArtifactUserDeletedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -86,7 +107,7 @@ impl ::std::fmt::Display for CodeArtifactUserDeletedException {
 impl ::std::error::Error for CodeArtifactUserDeletedException {}
 impl rt::error::ProvideErrorMetadata for CodeArtifactUserDeletedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        CodeArtifactUserDeletedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -94,15 +115,15 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserDeletedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        CodeArtifactUserDeletedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        CodeArtifactUserDeletedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        CodeArtifactUserDeletedException::response_metadata(self)
     }
 }
 
@@ -124,6 +145,26 @@ impl CodeArtifactUserFailedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -189,7 +230,7 @@ impl ::std::fmt::Display for CodeArtifactUserFailedException {
 impl ::std::error::Error for CodeArtifactUserFailedException {}
 impl rt::error::ProvideErrorMetadata for CodeArtifactUserFailedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        CodeArtifactUserFailedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -197,15 +238,15 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserFailedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        CodeArtifactUserFailedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        CodeArtifactUserFailedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        CodeArtifactUserFailedException::response_metadata(self)
     }
 }
 
@@ -227,6 +268,26 @@ impl CodeArtifactUserPendingException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -292,7 +353,7 @@ impl ::std::fmt::Display for CodeArtifactUserPendingException {
 impl ::std::error::Error for CodeArtifactUserPendingException {}
 impl rt::error::ProvideErrorMetadata for CodeArtifactUserPendingException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        CodeArtifactUserPendingException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -300,15 +361,15 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserPendingException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        CodeArtifactUserPendingException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        CodeArtifactUserPendingException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        CodeArtifactUserPendingException::response_metadata(self)
     }
 }
 
@@ -330,6 +391,26 @@ impl DurableExecutionAlreadyStartedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -395,7 +476,7 @@ impl ::std::fmt::Display for DurableExecutionAlreadyStartedException {
 impl ::std::error::Error for DurableExecutionAlreadyStartedException {}
 impl rt::error::ProvideErrorMetadata for DurableExecutionAlreadyStartedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        DurableExecutionAlreadyStartedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -403,15 +484,15 @@ impl rt::error::ProvideErrorMetadata for DurableExecutionAlreadyStartedException
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        DurableExecutionAlreadyStartedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        DurableExecutionAlreadyStartedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        DurableExecutionAlreadyStartedException::response_metadata(self)
     }
 }
 
@@ -433,6 +514,26 @@ impl Ec2AccessDeniedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -498,7 +599,7 @@ impl ::std::fmt::Display for Ec2AccessDeniedException {
 impl ::std::error::Error for Ec2AccessDeniedException {}
 impl rt::error::ProvideErrorMetadata for Ec2AccessDeniedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        Ec2AccessDeniedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -506,15 +607,15 @@ impl rt::error::ProvideErrorMetadata for Ec2AccessDeniedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        Ec2AccessDeniedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        Ec2AccessDeniedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        Ec2AccessDeniedException::response_metadata(self)
     }
 }
 
@@ -536,6 +637,26 @@ impl Ec2ThrottledException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -601,7 +722,7 @@ impl ::std::fmt::Display for Ec2ThrottledException {
 impl ::std::error::Error for Ec2ThrottledException {}
 impl rt::error::ProvideErrorMetadata for Ec2ThrottledException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        Ec2ThrottledException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -609,15 +730,15 @@ impl rt::error::ProvideErrorMetadata for Ec2ThrottledException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        Ec2ThrottledException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        Ec2ThrottledException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        Ec2ThrottledException::response_metadata(self)
     }
 }
 
@@ -640,6 +761,26 @@ impl Ec2UnexpectedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -715,7 +856,7 @@ impl ::std::fmt::Display for Ec2UnexpectedException {
 impl ::std::error::Error for Ec2UnexpectedException {}
 impl rt::error::ProvideErrorMetadata for Ec2UnexpectedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        Ec2UnexpectedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -723,15 +864,15 @@ impl rt::error::ProvideErrorMetadata for Ec2UnexpectedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        Ec2UnexpectedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        Ec2UnexpectedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        Ec2UnexpectedException::response_metadata(self)
     }
 }
 
@@ -753,6 +894,26 @@ impl EfsioException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -818,7 +979,7 @@ impl ::std::fmt::Display for EfsioException {
 impl ::std::error::Error for EfsioException {}
 impl rt::error::ProvideErrorMetadata for EfsioException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        EfsioException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -826,15 +987,15 @@ impl rt::error::ProvideErrorMetadata for EfsioException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        EfsioException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        EfsioException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        EfsioException::response_metadata(self)
     }
 }
 
@@ -856,6 +1017,26 @@ impl EfsMountConnectivityException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -921,7 +1102,7 @@ impl ::std::fmt::Display for EfsMountConnectivityException {
 impl ::std::error::Error for EfsMountConnectivityException {}
 impl rt::error::ProvideErrorMetadata for EfsMountConnectivityException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        EfsMountConnectivityException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -929,15 +1110,15 @@ impl rt::error::ProvideErrorMetadata for EfsMountConnectivityException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        EfsMountConnectivityException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        EfsMountConnectivityException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        EfsMountConnectivityException::response_metadata(self)
     }
 }
 
@@ -959,6 +1140,26 @@ impl EfsMountFailureException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1024,7 +1225,7 @@ impl ::std::fmt::Display for EfsMountFailureException {
 impl ::std::error::Error for EfsMountFailureException {}
 impl rt::error::ProvideErrorMetadata for EfsMountFailureException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        EfsMountFailureException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1032,15 +1233,15 @@ impl rt::error::ProvideErrorMetadata for EfsMountFailureException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        EfsMountFailureException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        EfsMountFailureException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        EfsMountFailureException::response_metadata(self)
     }
 }
 
@@ -1062,6 +1263,26 @@ impl EfsMountTimeoutException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1127,7 +1348,7 @@ impl ::std::fmt::Display for EfsMountTimeoutException {
 impl ::std::error::Error for EfsMountTimeoutException {}
 impl rt::error::ProvideErrorMetadata for EfsMountTimeoutException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        EfsMountTimeoutException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1135,15 +1356,15 @@ impl rt::error::ProvideErrorMetadata for EfsMountTimeoutException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        EfsMountTimeoutException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        EfsMountTimeoutException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        EfsMountTimeoutException::response_metadata(self)
     }
 }
 
@@ -1165,6 +1386,26 @@ impl EniLimitReachedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1230,7 +1471,7 @@ impl ::std::fmt::Display for EniLimitReachedException {
 impl ::std::error::Error for EniLimitReachedException {}
 impl rt::error::ProvideErrorMetadata for EniLimitReachedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        EniLimitReachedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1238,15 +1479,15 @@ impl rt::error::ProvideErrorMetadata for EniLimitReachedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        EniLimitReachedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        EniLimitReachedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        EniLimitReachedException::response_metadata(self)
     }
 }
 
@@ -1268,6 +1509,26 @@ impl EniNotReadyException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -1333,7 +1594,7 @@ impl ::std::fmt::Display for EniNotReadyException {
 impl ::std::error::Error for EniNotReadyException {}
 impl rt::error::ProvideErrorMetadata for EniNotReadyException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        EniNotReadyException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1341,15 +1602,15 @@ impl rt::error::ProvideErrorMetadata for EniNotReadyException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        EniNotReadyException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        EniNotReadyException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        EniNotReadyException::response_metadata(self)
     }
 }
 
@@ -1371,6 +1632,26 @@ impl InvalidParameterValueException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -1436,7 +1717,7 @@ impl ::std::fmt::Display for InvalidParameterValueException {
 impl ::std::error::Error for InvalidParameterValueException {}
 impl rt::error::ProvideErrorMetadata for InvalidParameterValueException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        InvalidParameterValueException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1444,15 +1725,15 @@ impl rt::error::ProvideErrorMetadata for InvalidParameterValueException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        InvalidParameterValueException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        InvalidParameterValueException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        InvalidParameterValueException::response_metadata(self)
     }
 }
 
@@ -1474,6 +1755,26 @@ impl InvalidRequestContentException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -1539,7 +1840,7 @@ impl ::std::fmt::Display for InvalidRequestContentException {
 impl ::std::error::Error for InvalidRequestContentException {}
 impl rt::error::ProvideErrorMetadata for InvalidRequestContentException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        InvalidRequestContentException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1547,15 +1848,15 @@ impl rt::error::ProvideErrorMetadata for InvalidRequestContentException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        InvalidRequestContentException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        InvalidRequestContentException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        InvalidRequestContentException::response_metadata(self)
     }
 }
 
@@ -1577,6 +1878,26 @@ impl InvalidRuntimeException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1642,7 +1963,7 @@ impl ::std::fmt::Display for InvalidRuntimeException {
 impl ::std::error::Error for InvalidRuntimeException {}
 impl rt::error::ProvideErrorMetadata for InvalidRuntimeException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        InvalidRuntimeException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1650,15 +1971,15 @@ impl rt::error::ProvideErrorMetadata for InvalidRuntimeException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        InvalidRuntimeException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        InvalidRuntimeException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        InvalidRuntimeException::response_metadata(self)
     }
 }
 
@@ -1680,6 +2001,26 @@ impl InvalidSecurityGroupIdException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1745,7 +2086,7 @@ impl ::std::fmt::Display for InvalidSecurityGroupIdException {
 impl ::std::error::Error for InvalidSecurityGroupIdException {}
 impl rt::error::ProvideErrorMetadata for InvalidSecurityGroupIdException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        InvalidSecurityGroupIdException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1753,15 +2094,15 @@ impl rt::error::ProvideErrorMetadata for InvalidSecurityGroupIdException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        InvalidSecurityGroupIdException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        InvalidSecurityGroupIdException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        InvalidSecurityGroupIdException::response_metadata(self)
     }
 }
 
@@ -1783,6 +2124,26 @@ impl InvalidSubnetIdException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1848,7 +2209,7 @@ impl ::std::fmt::Display for InvalidSubnetIdException {
 impl ::std::error::Error for InvalidSubnetIdException {}
 impl rt::error::ProvideErrorMetadata for InvalidSubnetIdException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        InvalidSubnetIdException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1856,15 +2217,15 @@ impl rt::error::ProvideErrorMetadata for InvalidSubnetIdException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        InvalidSubnetIdException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        InvalidSubnetIdException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        InvalidSubnetIdException::response_metadata(self)
     }
 }
 
@@ -1886,6 +2247,26 @@ impl InvalidZipFileException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -1951,7 +2332,7 @@ impl ::std::fmt::Display for InvalidZipFileException {
 impl ::std::error::Error for InvalidZipFileException {}
 impl rt::error::ProvideErrorMetadata for InvalidZipFileException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        InvalidZipFileException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -1959,15 +2340,15 @@ impl rt::error::ProvideErrorMetadata for InvalidZipFileException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        InvalidZipFileException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        InvalidZipFileException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        InvalidZipFileException::response_metadata(self)
     }
 }
 
@@ -1989,6 +2370,26 @@ impl KmsAccessDeniedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -2054,7 +2455,7 @@ impl ::std::fmt::Display for KmsAccessDeniedException {
 impl ::std::error::Error for KmsAccessDeniedException {}
 impl rt::error::ProvideErrorMetadata for KmsAccessDeniedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        KmsAccessDeniedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2062,15 +2463,15 @@ impl rt::error::ProvideErrorMetadata for KmsAccessDeniedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        KmsAccessDeniedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        KmsAccessDeniedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        KmsAccessDeniedException::response_metadata(self)
     }
 }
 
@@ -2092,6 +2493,26 @@ impl KmsDisabledException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -2157,7 +2578,7 @@ impl ::std::fmt::Display for KmsDisabledException {
 impl ::std::error::Error for KmsDisabledException {}
 impl rt::error::ProvideErrorMetadata for KmsDisabledException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        KmsDisabledException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2165,15 +2586,15 @@ impl rt::error::ProvideErrorMetadata for KmsDisabledException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        KmsDisabledException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        KmsDisabledException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        KmsDisabledException::response_metadata(self)
     }
 }
 
@@ -2196,6 +2617,26 @@ impl KmsInvalidStateException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -2261,7 +2702,7 @@ impl ::std::fmt::Display for KmsInvalidStateException {
 impl ::std::error::Error for KmsInvalidStateException {}
 impl rt::error::ProvideErrorMetadata for KmsInvalidStateException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        KmsInvalidStateException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2269,15 +2710,15 @@ impl rt::error::ProvideErrorMetadata for KmsInvalidStateException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        KmsInvalidStateException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        KmsInvalidStateException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        KmsInvalidStateException::response_metadata(self)
     }
 }
 
@@ -2299,6 +2740,26 @@ impl KmsNotFoundException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -2364,7 +2825,7 @@ impl ::std::fmt::Display for KmsNotFoundException {
 impl ::std::error::Error for KmsNotFoundException {}
 impl rt::error::ProvideErrorMetadata for KmsNotFoundException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        KmsNotFoundException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2372,15 +2833,15 @@ impl rt::error::ProvideErrorMetadata for KmsNotFoundException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        KmsNotFoundException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        KmsNotFoundException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        KmsNotFoundException::response_metadata(self)
     }
 }
 
@@ -2402,6 +2863,26 @@ impl ModeNotSupportedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -2467,7 +2948,7 @@ impl ::std::fmt::Display for ModeNotSupportedException {
 impl ::std::error::Error for ModeNotSupportedException {}
 impl rt::error::ProvideErrorMetadata for ModeNotSupportedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ModeNotSupportedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2475,15 +2956,15 @@ impl rt::error::ProvideErrorMetadata for ModeNotSupportedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ModeNotSupportedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ModeNotSupportedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ModeNotSupportedException::response_metadata(self)
     }
 }
 
@@ -2505,6 +2986,26 @@ impl NoPublishedVersionException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -2570,7 +3071,7 @@ impl ::std::fmt::Display for NoPublishedVersionException {
 impl ::std::error::Error for NoPublishedVersionException {}
 impl rt::error::ProvideErrorMetadata for NoPublishedVersionException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        NoPublishedVersionException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2578,15 +3079,15 @@ impl rt::error::ProvideErrorMetadata for NoPublishedVersionException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        NoPublishedVersionException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        NoPublishedVersionException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        NoPublishedVersionException::response_metadata(self)
     }
 }
 
@@ -2608,6 +3109,26 @@ impl RecursiveInvocationException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -2673,7 +3194,7 @@ impl ::std::fmt::Display for RecursiveInvocationException {
 impl ::std::error::Error for RecursiveInvocationException {}
 impl rt::error::ProvideErrorMetadata for RecursiveInvocationException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        RecursiveInvocationException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2681,15 +3202,15 @@ impl rt::error::ProvideErrorMetadata for RecursiveInvocationException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        RecursiveInvocationException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        RecursiveInvocationException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        RecursiveInvocationException::response_metadata(self)
     }
 }
 
@@ -2711,6 +3232,26 @@ impl RequestTooLargeException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -2776,7 +3317,7 @@ impl ::std::fmt::Display for RequestTooLargeException {
 impl ::std::error::Error for RequestTooLargeException {}
 impl rt::error::ProvideErrorMetadata for RequestTooLargeException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        RequestTooLargeException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2784,15 +3325,15 @@ impl rt::error::ProvideErrorMetadata for RequestTooLargeException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        RequestTooLargeException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        RequestTooLargeException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        RequestTooLargeException::response_metadata(self)
     }
 }
 
@@ -2814,6 +3355,26 @@ impl ResourceConflictException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -2879,7 +3440,7 @@ impl ::std::fmt::Display for ResourceConflictException {
 impl ::std::error::Error for ResourceConflictException {}
 impl rt::error::ProvideErrorMetadata for ResourceConflictException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ResourceConflictException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2887,15 +3448,15 @@ impl rt::error::ProvideErrorMetadata for ResourceConflictException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ResourceConflictException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ResourceConflictException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ResourceConflictException::response_metadata(self)
     }
 }
 
@@ -2917,6 +3478,26 @@ impl ResourceNotFoundException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -2982,7 +3563,7 @@ impl ::std::fmt::Display for ResourceNotFoundException {
 impl ::std::error::Error for ResourceNotFoundException {}
 impl rt::error::ProvideErrorMetadata for ResourceNotFoundException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ResourceNotFoundException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -2990,15 +3571,15 @@ impl rt::error::ProvideErrorMetadata for ResourceNotFoundException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ResourceNotFoundException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ResourceNotFoundException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ResourceNotFoundException::response_metadata(self)
     }
 }
 
@@ -3020,6 +3601,26 @@ impl ResourceNotReadyException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -3085,7 +3686,7 @@ impl ::std::fmt::Display for ResourceNotReadyException {
 impl ::std::error::Error for ResourceNotReadyException {}
 impl rt::error::ProvideErrorMetadata for ResourceNotReadyException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ResourceNotReadyException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3093,15 +3694,15 @@ impl rt::error::ProvideErrorMetadata for ResourceNotReadyException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ResourceNotReadyException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ResourceNotReadyException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ResourceNotReadyException::response_metadata(self)
     }
 }
 
@@ -3123,6 +3724,26 @@ impl S3FilesMountConnectivityException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -3188,7 +3809,7 @@ impl ::std::fmt::Display for S3FilesMountConnectivityException {
 impl ::std::error::Error for S3FilesMountConnectivityException {}
 impl rt::error::ProvideErrorMetadata for S3FilesMountConnectivityException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        S3FilesMountConnectivityException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3196,15 +3817,15 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountConnectivityException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        S3FilesMountConnectivityException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        S3FilesMountConnectivityException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        S3FilesMountConnectivityException::response_metadata(self)
     }
 }
 
@@ -3226,6 +3847,26 @@ impl S3FilesMountFailureException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -3291,7 +3932,7 @@ impl ::std::fmt::Display for S3FilesMountFailureException {
 impl ::std::error::Error for S3FilesMountFailureException {}
 impl rt::error::ProvideErrorMetadata for S3FilesMountFailureException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        S3FilesMountFailureException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3299,15 +3940,15 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountFailureException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        S3FilesMountFailureException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        S3FilesMountFailureException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        S3FilesMountFailureException::response_metadata(self)
     }
 }
 
@@ -3329,6 +3970,26 @@ impl S3FilesMountTimeoutException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -3394,7 +4055,7 @@ impl ::std::fmt::Display for S3FilesMountTimeoutException {
 impl ::std::error::Error for S3FilesMountTimeoutException {}
 impl rt::error::ProvideErrorMetadata for S3FilesMountTimeoutException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        S3FilesMountTimeoutException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3402,15 +4063,15 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountTimeoutException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        S3FilesMountTimeoutException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        S3FilesMountTimeoutException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        S3FilesMountTimeoutException::response_metadata(self)
     }
 }
 
@@ -3432,6 +4093,26 @@ impl SerializedRequestEntityTooLargeException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -3497,7 +4178,7 @@ impl ::std::fmt::Display for SerializedRequestEntityTooLargeException {
 impl ::std::error::Error for SerializedRequestEntityTooLargeException {}
 impl rt::error::ProvideErrorMetadata for SerializedRequestEntityTooLargeException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        SerializedRequestEntityTooLargeException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3505,15 +4186,15 @@ impl rt::error::ProvideErrorMetadata for SerializedRequestEntityTooLargeExceptio
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        SerializedRequestEntityTooLargeException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        SerializedRequestEntityTooLargeException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        SerializedRequestEntityTooLargeException::response_metadata(self)
     }
 }
 
@@ -3535,6 +4216,26 @@ impl ServiceException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -3600,7 +4301,7 @@ impl ::std::fmt::Display for ServiceException {
 impl ::std::error::Error for ServiceException {}
 impl rt::error::ProvideErrorMetadata for ServiceException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ServiceException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3608,15 +4309,15 @@ impl rt::error::ProvideErrorMetadata for ServiceException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ServiceException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ServiceException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ServiceException::response_metadata(self)
     }
 }
 
@@ -3638,6 +4339,26 @@ impl ServiceQuotaExceededException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -3703,7 +4424,7 @@ impl ::std::fmt::Display for ServiceQuotaExceededException {
 impl ::std::error::Error for ServiceQuotaExceededException {}
 impl rt::error::ProvideErrorMetadata for ServiceQuotaExceededException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        ServiceQuotaExceededException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3711,15 +4432,15 @@ impl rt::error::ProvideErrorMetadata for ServiceQuotaExceededException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        ServiceQuotaExceededException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        ServiceQuotaExceededException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        ServiceQuotaExceededException::response_metadata(self)
     }
 }
 
@@ -3741,6 +4462,26 @@ impl SnapStartException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -3806,7 +4547,7 @@ impl ::std::fmt::Display for SnapStartException {
 impl ::std::error::Error for SnapStartException {}
 impl rt::error::ProvideErrorMetadata for SnapStartException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        SnapStartException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3814,15 +4555,15 @@ impl rt::error::ProvideErrorMetadata for SnapStartException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        SnapStartException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        SnapStartException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        SnapStartException::response_metadata(self)
     }
 }
 
@@ -3844,6 +4585,26 @@ impl SnapStartNotReadyException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -3909,7 +4670,7 @@ impl ::std::fmt::Display for SnapStartNotReadyException {
 impl ::std::error::Error for SnapStartNotReadyException {}
 impl rt::error::ProvideErrorMetadata for SnapStartNotReadyException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        SnapStartNotReadyException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -3917,15 +4678,15 @@ impl rt::error::ProvideErrorMetadata for SnapStartNotReadyException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        SnapStartNotReadyException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        SnapStartNotReadyException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        SnapStartNotReadyException::response_metadata(self)
     }
 }
 
@@ -3947,6 +4708,26 @@ impl SnapStartRegenerationFailureException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// Whether the fault lies with the caller (User) or with Lambda (Service).
@@ -4012,7 +4793,7 @@ impl ::std::fmt::Display for SnapStartRegenerationFailureException {
 impl ::std::error::Error for SnapStartRegenerationFailureException {}
 impl rt::error::ProvideErrorMetadata for SnapStartRegenerationFailureException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        SnapStartRegenerationFailureException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -4020,15 +4801,15 @@ impl rt::error::ProvideErrorMetadata for SnapStartRegenerationFailureException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        SnapStartRegenerationFailureException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        SnapStartRegenerationFailureException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        SnapStartRegenerationFailureException::response_metadata(self)
     }
 }
 
@@ -4050,6 +4831,26 @@ impl SnapStartTimeoutException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -4115,7 +4916,7 @@ impl ::std::fmt::Display for SnapStartTimeoutException {
 impl ::std::error::Error for SnapStartTimeoutException {}
 impl rt::error::ProvideErrorMetadata for SnapStartTimeoutException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        SnapStartTimeoutException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -4123,15 +4924,15 @@ impl rt::error::ProvideErrorMetadata for SnapStartTimeoutException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        SnapStartTimeoutException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        SnapStartTimeoutException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        SnapStartTimeoutException::response_metadata(self)
     }
 }
 
@@ -4153,6 +4954,26 @@ impl SubnetIpAddressLimitReachedException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -4218,7 +5039,7 @@ impl ::std::fmt::Display for SubnetIpAddressLimitReachedException {
 impl ::std::error::Error for SubnetIpAddressLimitReachedException {}
 impl rt::error::ProvideErrorMetadata for SubnetIpAddressLimitReachedException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        SubnetIpAddressLimitReachedException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -4226,15 +5047,15 @@ impl rt::error::ProvideErrorMetadata for SubnetIpAddressLimitReachedException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        SubnetIpAddressLimitReachedException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        SubnetIpAddressLimitReachedException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        SubnetIpAddressLimitReachedException::response_metadata(self)
     }
 }
 
@@ -4244,7 +5065,7 @@ pub struct TooManyRequestsException {
     retry_after_seconds: Option<String>,
     r#type: Option<String>,
     message: Option<String>,
-    reason: Option<crate::generated::types::ThrottleReason>,
+    reason: Option<types::ThrottleReason>,
     meta: rt::error::ErrorMetadata,
 }
 
@@ -4260,6 +5081,26 @@ impl TooManyRequestsException {
         self.message.as_deref().or(self.meta.message())
     }
 
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
     /// How many seconds to wait before trying again.
     pub fn retry_after_seconds(&self) -> Option<&str> {
         self.retry_after_seconds.as_deref()
@@ -4271,7 +5112,7 @@ impl TooManyRequestsException {
     }
 
     /// The `Reason` member.
-    pub fn reason(&self) -> Option<&crate::generated::types::ThrottleReason> {
+    pub fn reason(&self) -> Option<&types::ThrottleReason> {
         self.reason.as_ref()
     }
 
@@ -4319,7 +5160,7 @@ impl TooManyRequestsException {
             message: body.string("message"),
             reason: body
                 .string("Reason")
-                .map(|v| crate::generated::types::ThrottleReason::from(v.as_str())),
+                .map(|v| types::ThrottleReason::from(v.as_str())),
             meta,
         }
     }
@@ -4351,7 +5192,7 @@ impl ::std::fmt::Display for TooManyRequestsException {
 impl ::std::error::Error for TooManyRequestsException {}
 impl rt::error::ProvideErrorMetadata for TooManyRequestsException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        TooManyRequestsException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -4359,15 +5200,15 @@ impl rt::error::ProvideErrorMetadata for TooManyRequestsException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        TooManyRequestsException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        TooManyRequestsException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        TooManyRequestsException::response_metadata(self)
     }
 }
 
@@ -4389,6 +5230,26 @@ impl UnsupportedMediaTypeException {
     /// The message the service sent.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
     }
 
     /// The `Type` member.
@@ -4454,7 +5315,7 @@ impl ::std::fmt::Display for UnsupportedMediaTypeException {
 impl ::std::error::Error for UnsupportedMediaTypeException {}
 impl rt::error::ProvideErrorMetadata for UnsupportedMediaTypeException {
     fn code(&self) -> Option<&str> {
-        Some(Self::CODE)
+        UnsupportedMediaTypeException::code(self)
     }
 
     fn message(&self) -> Option<&str> {
@@ -4462,14 +5323,14 @@ impl rt::error::ProvideErrorMetadata for UnsupportedMediaTypeException {
     }
 
     fn fault(&self) -> rt::error::Fault {
-        Self::FAULT
+        UnsupportedMediaTypeException::fault(self)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
+        UnsupportedMediaTypeException::request_id(self)
     }
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
-        self.meta.response()
+        UnsupportedMediaTypeException::response_metadata(self)
     }
 }

@@ -22,68 +22,11 @@ pub use stack::{Stack, StackError, Step};
 pub use standard::{ContentLength, InvocationId, ResolveEndpoint, UserAgent};
 
 pub(crate) use stack::Entry;
-
-use crate::retry::Retry;
-use crate::signing::Sign;
-
-/// The standard stack of an operation whose input is `I` and output `O`.
-///
-/// | step | middleware |
-/// |---|---|
-/// | initialize | `validateInput` |
-/// | serialize | `serializeInput`, `resolveEndpoint` |
-/// | build | `userAgent`, `invocationId`, `contentLength` |
-/// | finalize | `retry`, `sign` |
-/// | deserialize | `deserializeOutput` |
-pub fn operation_stack<I, O>() -> Stack
-where
-    I: Validate + SerializeRequest + std::any::Any + Send + Sync,
-    O: DeserializeResponse + std::any::Any + Send + Sync,
-{
-    let mut stack = Stack::new();
-    let steps: [(Step, &str, std::sync::Arc<dyn Middleware>); 9] = [
-        (
-            Step::Initialize,
-            "validateInput",
-            std::sync::Arc::new(ValidateInput::<I>::new()),
-        ),
-        (
-            Step::Serialize,
-            "serializeInput",
-            std::sync::Arc::new(SerializeInput::<I>::new()),
-        ),
-        (
-            Step::Serialize,
-            "resolveEndpoint",
-            std::sync::Arc::new(ResolveEndpoint),
-        ),
-        (Step::Build, "userAgent", std::sync::Arc::new(UserAgent)),
-        (
-            Step::Build,
-            "invocationId",
-            std::sync::Arc::new(InvocationId),
-        ),
-        (
-            Step::Build,
-            "contentLength",
-            std::sync::Arc::new(ContentLength),
-        ),
-        (Step::Finalize, "retry", std::sync::Arc::new(Retry)),
-        (Step::Finalize, "sign", std::sync::Arc::new(Sign)),
-        (
-            Step::Deserialize,
-            "deserializeOutput",
-            std::sync::Arc::new(DeserializeOutput::<O>::new()),
-        ),
-    ];
-    for (step, name, middleware) in steps {
-        stack.push(step, name, middleware);
-    }
-    stack
-}
 pub(crate) use standard::request_of;
 
 use crate::error::Failure;
+use crate::retry::Retry;
+use crate::signing::Sign;
 
 /// A boxed future that can be sent between threads, as middleware return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -148,7 +91,8 @@ impl<'a> Next<'a> {
 
 /// Middleware that changes the request, then lets the call go on.
 ///
-/// Returning an error stops the call before anything more is sent.
+/// Returning an error stops the call before anything more is sent. Place it in the build
+/// step or later: before serialization there is no request, and the call fails saying so.
 ///
 /// # Example
 /// ```
@@ -181,11 +125,65 @@ where
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            if let Some(request) = ctx.request_mut() {
-                (self.0)(request)?;
-            }
+            (self.0)(request_of(ctx)?)?;
 
             next.run(ctx).await
         })
     }
+}
+
+/// The standard stack of an operation whose input is `I` and output `O`.
+///
+/// | step | middleware |
+/// |---|---|
+/// | initialize | `validateInput` |
+/// | serialize | `serializeInput`, `resolveEndpoint` |
+/// | build | `userAgent`, `invocationId`, `contentLength` |
+/// | finalize | `retry`, `sign` |
+/// | deserialize | `deserializeOutput` |
+pub fn operation_stack<I, O>() -> Stack
+where
+    I: Validate + SerializeRequest + std::any::Any + Send + Sync,
+    O: DeserializeResponse + std::any::Any + Send + Sync,
+{
+    let mut stack = Stack::new();
+    let steps: [(Step, &str, std::sync::Arc<dyn Middleware>); 9] = [
+        (
+            Step::Initialize,
+            "validateInput",
+            std::sync::Arc::new(ValidateInput::<I>::new()),
+        ),
+        (
+            Step::Serialize,
+            "serializeInput",
+            std::sync::Arc::new(SerializeInput::<I>::new()),
+        ),
+        (
+            Step::Serialize,
+            "resolveEndpoint",
+            std::sync::Arc::new(ResolveEndpoint),
+        ),
+        (Step::Build, "userAgent", std::sync::Arc::new(UserAgent)),
+        (
+            Step::Build,
+            "invocationId",
+            std::sync::Arc::new(InvocationId),
+        ),
+        (
+            Step::Build,
+            "contentLength",
+            std::sync::Arc::new(ContentLength),
+        ),
+        (Step::Finalize, "retry", std::sync::Arc::new(Retry)),
+        (Step::Finalize, "sign", std::sync::Arc::new(Sign)),
+        (
+            Step::Deserialize,
+            "deserializeOutput",
+            std::sync::Arc::new(DeserializeOutput::<O>::new()),
+        ),
+    ];
+    for (step, name, middleware) in steps {
+        stack.push(step, name, middleware);
+    }
+    stack
 }

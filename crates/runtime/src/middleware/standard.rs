@@ -101,7 +101,10 @@ pub(crate) fn request_of(ctx: &mut Context) -> Result<&mut super::Request, Failu
     let operation = ctx.operation();
     ctx.request_mut().ok_or_else(|| {
         SdkError::Construction(ConstructionFailure::other(
-            format!("no {operation} request to work on: is the serializer missing from the stack?"),
+            format!(
+                "no {operation} request to work on: middleware that changes the request must \
+                 run after `serializeInput`, in the build step or later"
+            ),
             None,
         ))
     })

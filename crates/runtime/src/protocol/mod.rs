@@ -1,3 +1,3 @@
-//! Wire protocols. Lambda speaks AWS restJson1.
+//! Wire protocols: how members travel in HTTP messages and how errors are read.
 
 pub mod rest_json;

@@ -131,14 +131,6 @@ pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// The `Content-Type` header for a blob payload.
-pub fn octet_stream() -> (http::HeaderName, HeaderValue) {
-    (
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    )
-}
-
 /// The text of response header `name`, if present.
 pub fn header_string(
     response: &Response,
@@ -361,6 +353,7 @@ pub fn error_metadata(
         .headers()
         .get("x-amzn-errortype")
         .and_then(|v| v.to_str().ok())
+        .filter(|v| !sanitize_code(v).is_empty())
         .map(str::to_owned);
     let xml = (!body.is_json())
         .then(|| std::str::from_utf8(response.body()).ok())
@@ -494,7 +487,7 @@ mod tests {
         let r = response(
             400,
             &[],
-            r#"{"__type":"com.amazonaws.lambda#InvalidParameterValueException:http://y","message":"bad"}"#,
+            r#"{"__type":"aws.lambda#InvalidParameterValueException:http://y","message":"bad"}"#,
         );
         assert_eq!(
             code_and_message(&r),
@@ -509,6 +502,12 @@ mod tests {
             code_and_message(&r),
             (Some("SomethingElse".into()), Some("m".into()))
         );
+    }
+
+    #[test]
+    fn an_empty_error_type_header_falls_back_to_the_body() {
+        let r = response(400, &[("X-Amzn-ErrorType", "")], r#"{"__type":"FromBody"}"#);
+        assert_eq!(code_and_message(&r).0.as_deref(), Some("FromBody"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 //! The `GetThing` operation: its input, output, errors and wire format.
 use ::lamina_runtime as rt;
+use crate::generated::{error, types};
 
 /// The members of `GetThingInput`.
 #[derive(Clone, PartialEq)]
@@ -12,7 +13,7 @@ pub struct GetThingInput {
     deep: Option<bool>,
     ratio: Option<f64>,
     raw: Option<rt::Bytes>,
-    color: Option<crate::generated::types::Color>,
+    color: Option<types::Color>,
 }
 
 impl GetThingInput {
@@ -52,7 +53,7 @@ impl GetThingInput {
     }
 
     /// The `Color` member.
-    pub fn color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn color(&self) -> Option<&types::Color> {
         self.color.as_ref()
     }
 }
@@ -80,7 +81,7 @@ pub struct GetThingInputBuilder {
     deep: Option<bool>,
     ratio: Option<f64>,
     raw: Option<rt::Bytes>,
-    color: Option<crate::generated::types::Color>,
+    color: Option<types::Color>,
 }
 
 impl ::std::fmt::Debug for GetThingInputBuilder {
@@ -201,19 +202,19 @@ impl GetThingInputBuilder {
     }
 
     /// Sets the `Color` member.
-    pub fn color(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn color(mut self, value: impl Into<types::Color>) -> Self {
         self.color = Some(value.into());
         self
     }
 
     /// Sets or clears the `Color` member.
-    pub fn set_color(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_color(mut self, value: Option<types::Color>) -> Self {
         self.color = value;
         self
     }
 
     /// The `Color` member as set so far.
-    pub fn get_color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_color(&self) -> Option<&types::Color> {
         self.color.as_ref()
     }
 
@@ -241,7 +242,7 @@ pub struct GetThingOutput {
     name: Option<String>,
     size_in_bytes: Option<i64>,
     active: Option<bool>,
-    color: Option<crate::generated::types::Color>,
+    color: Option<types::Color>,
     raw: Option<rt::Bytes>,
     requested_by: Option<String>,
     response_metadata: rt::error::ResponseMetadata,
@@ -269,7 +270,7 @@ impl GetThingOutput {
     }
 
     /// The `Color` member.
-    pub fn color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn color(&self) -> Option<&types::Color> {
         self.color.as_ref()
     }
 
@@ -309,7 +310,7 @@ pub struct GetThingOutputBuilder {
     name: Option<String>,
     size_in_bytes: Option<i64>,
     active: Option<bool>,
-    color: Option<crate::generated::types::Color>,
+    color: Option<types::Color>,
     raw: Option<rt::Bytes>,
     requested_by: Option<String>,
 }
@@ -380,19 +381,19 @@ impl GetThingOutputBuilder {
     }
 
     /// Sets the `Color` member.
-    pub fn color(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn color(mut self, value: impl Into<types::Color>) -> Self {
         self.color = Some(value.into());
         self
     }
 
     /// Sets or clears the `Color` member.
-    pub fn set_color(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_color(mut self, value: Option<types::Color>) -> Self {
         self.color = value;
         self
     }
 
     /// The `Color` member as set so far.
-    pub fn get_color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_color(&self) -> Option<&types::Color> {
         self.color.as_ref()
     }
 
@@ -454,7 +455,7 @@ impl GetThingOutputBuilder {
 #[non_exhaustive]
 pub enum GetThingError {
     /// The service answered `ThingNotFound`.
-    ThingNotFound(crate::generated::error::ThingNotFound),
+    ThingNotFound(error::ThingNotFound),
     /// An error the model does not list for this operation, or one without a code.
     Unhandled(rt::error::Unhandled),
 }
@@ -470,11 +471,7 @@ impl GetThingError {
         match meta.code() {
             Some("ThingNotFound") => {
                 GetThingError::ThingNotFound(
-                    crate::generated::error::ThingNotFound::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ThingNotFound::from_response(response, body, meta),
                 )
             }
             _ => GetThingError::Unhandled(rt::error::Unhandled::new(meta)),
@@ -511,12 +508,15 @@ impl GetThingError {
         rt::error::ProvideErrorMetadata::request_id(self)
     }
 
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        rt::error::ProvideErrorMetadata::response_metadata(self)
+    }
+
     /// The modelled HTTP status of the error, when the model gives one.
     pub fn modeled_http_status(&self) -> Option<u16> {
         match self {
-            GetThingError::ThingNotFound(_) => {
-                crate::generated::error::ThingNotFound::HTTP_STATUS
-            }
+            GetThingError::ThingNotFound(_) => error::ThingNotFound::HTTP_STATUS,
             GetThingError::Unhandled(_) => None,
         }
     }
@@ -666,11 +666,7 @@ impl rt::middleware::DeserializeResponse for GetThingOutput {
             .set_name(body.string("Name"))
             .set_size_in_bytes(body.number::<i64>("size"))
             .set_active(body.boolean("Active"))
-            .set_color(
-                body
-                    .string("Color")
-                    .map(|v| crate::generated::types::Color::from(v.as_str())),
-            )
+            .set_color(body.string("Color").map(|v| types::Color::from(v.as_str())))
             .set_raw(body.blob("Raw"))
             .set_requested_by(
                 rt::protocol::rest_json::header_string(
@@ -819,19 +815,19 @@ impl GetThingFluentBuilder {
     }
 
     /// Sets the `Color` member.
-    pub fn color(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn color(mut self, value: impl Into<types::Color>) -> Self {
         self.input.color = Some(value.into());
         self
     }
 
     /// Sets or clears the `Color` member.
-    pub fn set_color(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_color(mut self, value: Option<types::Color>) -> Self {
         self.input.color = value;
         self
     }
 
     /// The `Color` member as set so far.
-    pub fn get_color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_color(&self) -> Option<&types::Color> {
         self.input.color.as_ref()
     }
 

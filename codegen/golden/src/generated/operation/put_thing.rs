@@ -2,6 +2,7 @@
 
 //! The `PutThing` operation: its input, output, errors and wire format.
 use ::lamina_runtime as rt;
+use crate::generated::{error, types};
 
 /// The members of `PutThingInput`.
 #[derive(Clone, PartialEq)]
@@ -10,8 +11,8 @@ pub struct PutThingInput {
     key: String,
     version: Option<i32>,
     dry_run: Option<bool>,
-    color: Option<crate::generated::types::Color>,
-    r#type: Option<crate::generated::types::Color>,
+    color: Option<types::Color>,
+    r#type: Option<types::Color>,
     count: Option<i64>,
     token: Option<String>,
     data: Option<rt::Bytes>,
@@ -44,12 +45,12 @@ impl PutThingInput {
     }
 
     /// The `Color` member.
-    pub fn color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn color(&self) -> Option<&types::Color> {
         self.color.as_ref()
     }
 
     /// The `type` member.
-    pub fn r#type(&self) -> Option<&crate::generated::types::Color> {
+    pub fn r#type(&self) -> Option<&types::Color> {
         self.r#type.as_ref()
     }
 
@@ -92,8 +93,8 @@ pub struct PutThingInputBuilder {
     key: Option<String>,
     version: Option<i32>,
     dry_run: Option<bool>,
-    color: Option<crate::generated::types::Color>,
-    r#type: Option<crate::generated::types::Color>,
+    color: Option<types::Color>,
+    r#type: Option<types::Color>,
     count: Option<i64>,
     token: Option<String>,
     data: Option<rt::Bytes>,
@@ -185,36 +186,36 @@ impl PutThingInputBuilder {
     }
 
     /// Sets the `Color` member.
-    pub fn color(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn color(mut self, value: impl Into<types::Color>) -> Self {
         self.color = Some(value.into());
         self
     }
 
     /// Sets or clears the `Color` member.
-    pub fn set_color(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_color(mut self, value: Option<types::Color>) -> Self {
         self.color = value;
         self
     }
 
     /// The `Color` member as set so far.
-    pub fn get_color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_color(&self) -> Option<&types::Color> {
         self.color.as_ref()
     }
 
     /// Sets the `type` member.
-    pub fn r#type(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn r#type(mut self, value: impl Into<types::Color>) -> Self {
         self.r#type = Some(value.into());
         self
     }
 
     /// Sets or clears the `type` member.
-    pub fn set_type(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_type(mut self, value: Option<types::Color>) -> Self {
         self.r#type = value;
         self
     }
 
     /// The `type` member as set so far.
-    pub fn get_type(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_type(&self) -> Option<&types::Color> {
         self.r#type.as_ref()
     }
 
@@ -458,9 +459,9 @@ impl PutThingOutputBuilder {
 #[non_exhaustive]
 pub enum PutThingError {
     /// The service answered `ServiceBroke`.
-    ServiceBroke(crate::generated::error::ServiceBroke),
+    ServiceBroke(error::ServiceBroke),
     /// The service answered `ThingNotFound`.
-    ThingNotFound(crate::generated::error::ThingNotFound),
+    ThingNotFound(error::ThingNotFound),
     /// An error the model does not list for this operation, or one without a code.
     Unhandled(rt::error::Unhandled),
 }
@@ -476,20 +477,12 @@ impl PutThingError {
         match meta.code() {
             Some("ServiceBroke") => {
                 PutThingError::ServiceBroke(
-                    crate::generated::error::ServiceBroke::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ServiceBroke::from_response(response, body, meta),
                 )
             }
             Some("ThingNotFound") => {
                 PutThingError::ThingNotFound(
-                    crate::generated::error::ThingNotFound::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ThingNotFound::from_response(response, body, meta),
                 )
             }
             _ => PutThingError::Unhandled(rt::error::Unhandled::new(meta)),
@@ -526,15 +519,16 @@ impl PutThingError {
         rt::error::ProvideErrorMetadata::request_id(self)
     }
 
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        rt::error::ProvideErrorMetadata::response_metadata(self)
+    }
+
     /// The modelled HTTP status of the error, when the model gives one.
     pub fn modeled_http_status(&self) -> Option<u16> {
         match self {
-            PutThingError::ServiceBroke(_) => {
-                crate::generated::error::ServiceBroke::HTTP_STATUS
-            }
-            PutThingError::ThingNotFound(_) => {
-                crate::generated::error::ThingNotFound::HTTP_STATUS
-            }
+            PutThingError::ServiceBroke(_) => error::ServiceBroke::HTTP_STATUS,
+            PutThingError::ThingNotFound(_) => error::ThingNotFound::HTTP_STATUS,
             PutThingError::Unhandled(_) => None,
         }
     }
@@ -634,6 +628,7 @@ impl rt::middleware::Validate for PutThingInput {
                 value.as_str(),
                 "^[a-z][a-z0-9-]*$",
                 &PATTERN,
+                false,
             )?;
         }
         Ok(())
@@ -833,36 +828,36 @@ impl PutThingFluentBuilder {
     }
 
     /// Sets the `Color` member.
-    pub fn color(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn color(mut self, value: impl Into<types::Color>) -> Self {
         self.input.color = Some(value.into());
         self
     }
 
     /// Sets or clears the `Color` member.
-    pub fn set_color(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_color(mut self, value: Option<types::Color>) -> Self {
         self.input.color = value;
         self
     }
 
     /// The `Color` member as set so far.
-    pub fn get_color(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_color(&self) -> Option<&types::Color> {
         self.input.color.as_ref()
     }
 
     /// Sets the `type` member.
-    pub fn r#type(mut self, value: impl Into<crate::generated::types::Color>) -> Self {
+    pub fn r#type(mut self, value: impl Into<types::Color>) -> Self {
         self.input.r#type = Some(value.into());
         self
     }
 
     /// Sets or clears the `type` member.
-    pub fn set_type(mut self, value: Option<crate::generated::types::Color>) -> Self {
+    pub fn set_type(mut self, value: Option<types::Color>) -> Self {
         self.input.r#type = value;
         self
     }
 
     /// The `type` member as set so far.
-    pub fn get_type(&self) -> Option<&crate::generated::types::Color> {
+    pub fn get_type(&self) -> Option<&types::Color> {
         self.input.r#type.as_ref()
     }
 

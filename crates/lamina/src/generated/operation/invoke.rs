@@ -2,13 +2,14 @@
 
 //! The `Invoke` operation: its input, output, errors and wire format.
 use ::lamina_runtime as rt;
+use crate::generated::{error, types};
 
 /// The members of `InvokeInput`.
 #[derive(Clone, PartialEq)]
 pub struct InvokeInput {
     function_name: String,
-    invocation_type: Option<crate::generated::types::InvocationType>,
-    log_type: Option<crate::generated::types::LogType>,
+    invocation_type: Option<types::InvocationType>,
+    log_type: Option<types::LogType>,
     client_context: Option<String>,
     durable_execution_name: Option<String>,
     payload: Option<rt::Bytes>,
@@ -30,13 +31,13 @@ impl InvokeInput {
 
     /// Whether to wait for the result (RequestResponse, the default), queue the event
     /// (Event) or only check permissions (DryRun).
-    pub fn invocation_type(&self) -> Option<&crate::generated::types::InvocationType> {
+    pub fn invocation_type(&self) -> Option<&types::InvocationType> {
         self.invocation_type.as_ref()
     }
 
     /// Set to Tail to receive the end of the execution log in the response. Honoured for
     /// synchronous calls only.
-    pub fn log_type(&self) -> Option<&crate::generated::types::LogType> {
+    pub fn log_type(&self) -> Option<&types::LogType> {
         self.log_type.as_ref()
     }
 
@@ -87,8 +88,8 @@ impl ::std::fmt::Debug for InvokeInput {
 #[derive(Clone, Default, PartialEq)]
 pub struct InvokeInputBuilder {
     function_name: Option<String>,
-    invocation_type: Option<crate::generated::types::InvocationType>,
-    log_type: Option<crate::generated::types::LogType>,
+    invocation_type: Option<types::InvocationType>,
+    log_type: Option<types::LogType>,
     client_context: Option<String>,
     durable_execution_name: Option<String>,
     payload: Option<rt::Bytes>,
@@ -132,51 +133,37 @@ impl InvokeInputBuilder {
 
     /// Whether to wait for the result (RequestResponse, the default), queue the event
     /// (Event) or only check permissions (DryRun).
-    pub fn invocation_type(
-        mut self,
-        value: impl Into<crate::generated::types::InvocationType>,
-    ) -> Self {
+    pub fn invocation_type(mut self, value: impl Into<types::InvocationType>) -> Self {
         self.invocation_type = Some(value.into());
         self
     }
 
     /// Sets or clears the `InvocationType` member.
-    pub fn set_invocation_type(
-        mut self,
-        value: Option<crate::generated::types::InvocationType>,
-    ) -> Self {
+    pub fn set_invocation_type(mut self, value: Option<types::InvocationType>) -> Self {
         self.invocation_type = value;
         self
     }
 
     /// The `InvocationType` member as set so far.
-    pub fn get_invocation_type(
-        &self,
-    ) -> Option<&crate::generated::types::InvocationType> {
+    pub fn get_invocation_type(&self) -> Option<&types::InvocationType> {
         self.invocation_type.as_ref()
     }
 
     /// Set to Tail to receive the end of the execution log in the response. Honoured for
     /// synchronous calls only.
-    pub fn log_type(
-        mut self,
-        value: impl Into<crate::generated::types::LogType>,
-    ) -> Self {
+    pub fn log_type(mut self, value: impl Into<types::LogType>) -> Self {
         self.log_type = Some(value.into());
         self
     }
 
     /// Sets or clears the `LogType` member.
-    pub fn set_log_type(
-        mut self,
-        value: Option<crate::generated::types::LogType>,
-    ) -> Self {
+    pub fn set_log_type(mut self, value: Option<types::LogType>) -> Self {
         self.log_type = value;
         self
     }
 
     /// The `LogType` member as set so far.
-    pub fn get_log_type(&self) -> Option<&crate::generated::types::LogType> {
+    pub fn get_log_type(&self) -> Option<&types::LogType> {
         self.log_type.as_ref()
     }
 
@@ -507,119 +494,95 @@ impl InvokeOutputBuilder {
 #[non_exhaustive]
 pub enum InvokeError {
     /// The service answered `CodeArtifactUserDeletedException`.
-    CodeArtifactUserDeletedException(
-        crate::generated::error::CodeArtifactUserDeletedException,
-    ),
+    CodeArtifactUserDeletedException(error::CodeArtifactUserDeletedException),
     /// The service answered `CodeArtifactUserFailedException`.
-    CodeArtifactUserFailedException(
-        crate::generated::error::CodeArtifactUserFailedException,
-    ),
+    CodeArtifactUserFailedException(error::CodeArtifactUserFailedException),
     /// The service answered `CodeArtifactUserPendingException`.
-    CodeArtifactUserPendingException(
-        crate::generated::error::CodeArtifactUserPendingException,
-    ),
+    CodeArtifactUserPendingException(error::CodeArtifactUserPendingException),
     /// The service answered `DurableExecutionAlreadyStartedException`.
     DurableExecutionAlreadyStartedException(
-        crate::generated::error::DurableExecutionAlreadyStartedException,
+        error::DurableExecutionAlreadyStartedException,
     ),
     /// The service answered `EC2AccessDeniedException`.
-    Ec2AccessDeniedException(crate::generated::error::Ec2AccessDeniedException),
+    Ec2AccessDeniedException(error::Ec2AccessDeniedException),
     /// The service answered `EC2ThrottledException`.
-    Ec2ThrottledException(crate::generated::error::Ec2ThrottledException),
+    Ec2ThrottledException(error::Ec2ThrottledException),
     /// The service answered `EC2UnexpectedException`.
-    Ec2UnexpectedException(crate::generated::error::Ec2UnexpectedException),
+    Ec2UnexpectedException(error::Ec2UnexpectedException),
     /// The service answered `EFSMountConnectivityException`.
-    EfsMountConnectivityException(
-        crate::generated::error::EfsMountConnectivityException,
-    ),
+    EfsMountConnectivityException(error::EfsMountConnectivityException),
     /// The service answered `EFSMountFailureException`.
-    EfsMountFailureException(crate::generated::error::EfsMountFailureException),
+    EfsMountFailureException(error::EfsMountFailureException),
     /// The service answered `EFSMountTimeoutException`.
-    EfsMountTimeoutException(crate::generated::error::EfsMountTimeoutException),
+    EfsMountTimeoutException(error::EfsMountTimeoutException),
     /// The service answered `EFSIOException`.
-    EfsioException(crate::generated::error::EfsioException),
+    EfsioException(error::EfsioException),
     /// The service answered `ENILimitReachedException`.
-    EniLimitReachedException(crate::generated::error::EniLimitReachedException),
+    EniLimitReachedException(error::EniLimitReachedException),
     /// The service answered `ENINotReadyException`.
-    EniNotReadyException(crate::generated::error::EniNotReadyException),
+    EniNotReadyException(error::EniNotReadyException),
     /// The service answered `InvalidParameterValueException`.
-    InvalidParameterValueException(
-        crate::generated::error::InvalidParameterValueException,
-    ),
+    InvalidParameterValueException(error::InvalidParameterValueException),
     /// The service answered `InvalidRequestContentException`.
-    InvalidRequestContentException(
-        crate::generated::error::InvalidRequestContentException,
-    ),
+    InvalidRequestContentException(error::InvalidRequestContentException),
     /// The service answered `InvalidRuntimeException`.
-    InvalidRuntimeException(crate::generated::error::InvalidRuntimeException),
+    InvalidRuntimeException(error::InvalidRuntimeException),
     /// The service answered `InvalidSecurityGroupIDException`.
-    InvalidSecurityGroupIdException(
-        crate::generated::error::InvalidSecurityGroupIdException,
-    ),
+    InvalidSecurityGroupIdException(error::InvalidSecurityGroupIdException),
     /// The service answered `InvalidSubnetIDException`.
-    InvalidSubnetIdException(crate::generated::error::InvalidSubnetIdException),
+    InvalidSubnetIdException(error::InvalidSubnetIdException),
     /// The service answered `InvalidZipFileException`.
-    InvalidZipFileException(crate::generated::error::InvalidZipFileException),
+    InvalidZipFileException(error::InvalidZipFileException),
     /// The service answered `KMSAccessDeniedException`.
-    KmsAccessDeniedException(crate::generated::error::KmsAccessDeniedException),
+    KmsAccessDeniedException(error::KmsAccessDeniedException),
     /// The service answered `KMSDisabledException`.
-    KmsDisabledException(crate::generated::error::KmsDisabledException),
+    KmsDisabledException(error::KmsDisabledException),
     /// The service answered `KMSInvalidStateException`.
-    KmsInvalidStateException(crate::generated::error::KmsInvalidStateException),
+    KmsInvalidStateException(error::KmsInvalidStateException),
     /// The service answered `KMSNotFoundException`.
-    KmsNotFoundException(crate::generated::error::KmsNotFoundException),
+    KmsNotFoundException(error::KmsNotFoundException),
     /// The service answered `ModeNotSupportedException`.
-    ModeNotSupportedException(crate::generated::error::ModeNotSupportedException),
+    ModeNotSupportedException(error::ModeNotSupportedException),
     /// The service answered `NoPublishedVersionException`.
-    NoPublishedVersionException(crate::generated::error::NoPublishedVersionException),
+    NoPublishedVersionException(error::NoPublishedVersionException),
     /// The service answered `RecursiveInvocationException`.
-    RecursiveInvocationException(crate::generated::error::RecursiveInvocationException),
+    RecursiveInvocationException(error::RecursiveInvocationException),
     /// The service answered `RequestTooLargeException`.
-    RequestTooLargeException(crate::generated::error::RequestTooLargeException),
+    RequestTooLargeException(error::RequestTooLargeException),
     /// The service answered `ResourceConflictException`.
-    ResourceConflictException(crate::generated::error::ResourceConflictException),
+    ResourceConflictException(error::ResourceConflictException),
     /// The service answered `ResourceNotFoundException`.
-    ResourceNotFoundException(crate::generated::error::ResourceNotFoundException),
+    ResourceNotFoundException(error::ResourceNotFoundException),
     /// The service answered `ResourceNotReadyException`.
-    ResourceNotReadyException(crate::generated::error::ResourceNotReadyException),
+    ResourceNotReadyException(error::ResourceNotReadyException),
     /// The service answered `S3FilesMountConnectivityException`.
-    S3FilesMountConnectivityException(
-        crate::generated::error::S3FilesMountConnectivityException,
-    ),
+    S3FilesMountConnectivityException(error::S3FilesMountConnectivityException),
     /// The service answered `S3FilesMountFailureException`.
-    S3FilesMountFailureException(crate::generated::error::S3FilesMountFailureException),
+    S3FilesMountFailureException(error::S3FilesMountFailureException),
     /// The service answered `S3FilesMountTimeoutException`.
-    S3FilesMountTimeoutException(crate::generated::error::S3FilesMountTimeoutException),
+    S3FilesMountTimeoutException(error::S3FilesMountTimeoutException),
     /// The service answered `SerializedRequestEntityTooLargeException`.
     SerializedRequestEntityTooLargeException(
-        crate::generated::error::SerializedRequestEntityTooLargeException,
+        error::SerializedRequestEntityTooLargeException,
     ),
     /// The service answered `ServiceException`.
-    ServiceException(crate::generated::error::ServiceException),
+    ServiceException(error::ServiceException),
     /// The service answered `ServiceQuotaExceededException`.
-    ServiceQuotaExceededException(
-        crate::generated::error::ServiceQuotaExceededException,
-    ),
+    ServiceQuotaExceededException(error::ServiceQuotaExceededException),
     /// The service answered `SnapStartException`.
-    SnapStartException(crate::generated::error::SnapStartException),
+    SnapStartException(error::SnapStartException),
     /// The service answered `SnapStartNotReadyException`.
-    SnapStartNotReadyException(crate::generated::error::SnapStartNotReadyException),
+    SnapStartNotReadyException(error::SnapStartNotReadyException),
     /// The service answered `SnapStartRegenerationFailureException`.
-    SnapStartRegenerationFailureException(
-        crate::generated::error::SnapStartRegenerationFailureException,
-    ),
+    SnapStartRegenerationFailureException(error::SnapStartRegenerationFailureException),
     /// The service answered `SnapStartTimeoutException`.
-    SnapStartTimeoutException(crate::generated::error::SnapStartTimeoutException),
+    SnapStartTimeoutException(error::SnapStartTimeoutException),
     /// The service answered `SubnetIPAddressLimitReachedException`.
-    SubnetIpAddressLimitReachedException(
-        crate::generated::error::SubnetIpAddressLimitReachedException,
-    ),
+    SubnetIpAddressLimitReachedException(error::SubnetIpAddressLimitReachedException),
     /// The service answered `TooManyRequestsException`.
-    TooManyRequestsException(crate::generated::error::TooManyRequestsException),
+    TooManyRequestsException(error::TooManyRequestsException),
     /// The service answered `UnsupportedMediaTypeException`.
-    UnsupportedMediaTypeException(
-        crate::generated::error::UnsupportedMediaTypeException,
-    ),
+    UnsupportedMediaTypeException(error::UnsupportedMediaTypeException),
     /// An error the model does not list for this operation, or one without a code.
     Unhandled(rt::error::Unhandled),
 }
@@ -635,7 +598,7 @@ impl InvokeError {
         match meta.code() {
             Some("CodeArtifactUserDeletedException") => {
                 InvokeError::CodeArtifactUserDeletedException(
-                    crate::generated::error::CodeArtifactUserDeletedException::from_response(
+                    error::CodeArtifactUserDeletedException::from_response(
                         response,
                         body,
                         meta,
@@ -644,7 +607,7 @@ impl InvokeError {
             }
             Some("CodeArtifactUserFailedException") => {
                 InvokeError::CodeArtifactUserFailedException(
-                    crate::generated::error::CodeArtifactUserFailedException::from_response(
+                    error::CodeArtifactUserFailedException::from_response(
                         response,
                         body,
                         meta,
@@ -653,7 +616,7 @@ impl InvokeError {
             }
             Some("CodeArtifactUserPendingException") => {
                 InvokeError::CodeArtifactUserPendingException(
-                    crate::generated::error::CodeArtifactUserPendingException::from_response(
+                    error::CodeArtifactUserPendingException::from_response(
                         response,
                         body,
                         meta,
@@ -662,7 +625,7 @@ impl InvokeError {
             }
             Some("DurableExecutionAlreadyStartedException") => {
                 InvokeError::DurableExecutionAlreadyStartedException(
-                    crate::generated::error::DurableExecutionAlreadyStartedException::from_response(
+                    error::DurableExecutionAlreadyStartedException::from_response(
                         response,
                         body,
                         meta,
@@ -671,34 +634,22 @@ impl InvokeError {
             }
             Some("EC2AccessDeniedException") => {
                 InvokeError::Ec2AccessDeniedException(
-                    crate::generated::error::Ec2AccessDeniedException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::Ec2AccessDeniedException::from_response(response, body, meta),
                 )
             }
             Some("EC2ThrottledException") => {
                 InvokeError::Ec2ThrottledException(
-                    crate::generated::error::Ec2ThrottledException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::Ec2ThrottledException::from_response(response, body, meta),
                 )
             }
             Some("EC2UnexpectedException") => {
                 InvokeError::Ec2UnexpectedException(
-                    crate::generated::error::Ec2UnexpectedException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::Ec2UnexpectedException::from_response(response, body, meta),
                 )
             }
             Some("EFSMountConnectivityException") => {
                 InvokeError::EfsMountConnectivityException(
-                    crate::generated::error::EfsMountConnectivityException::from_response(
+                    error::EfsMountConnectivityException::from_response(
                         response,
                         body,
                         meta,
@@ -707,52 +658,32 @@ impl InvokeError {
             }
             Some("EFSMountFailureException") => {
                 InvokeError::EfsMountFailureException(
-                    crate::generated::error::EfsMountFailureException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::EfsMountFailureException::from_response(response, body, meta),
                 )
             }
             Some("EFSMountTimeoutException") => {
                 InvokeError::EfsMountTimeoutException(
-                    crate::generated::error::EfsMountTimeoutException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::EfsMountTimeoutException::from_response(response, body, meta),
                 )
             }
             Some("EFSIOException") => {
                 InvokeError::EfsioException(
-                    crate::generated::error::EfsioException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::EfsioException::from_response(response, body, meta),
                 )
             }
             Some("ENILimitReachedException") => {
                 InvokeError::EniLimitReachedException(
-                    crate::generated::error::EniLimitReachedException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::EniLimitReachedException::from_response(response, body, meta),
                 )
             }
             Some("ENINotReadyException") => {
                 InvokeError::EniNotReadyException(
-                    crate::generated::error::EniNotReadyException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::EniNotReadyException::from_response(response, body, meta),
                 )
             }
             Some("InvalidParameterValueException") => {
                 InvokeError::InvalidParameterValueException(
-                    crate::generated::error::InvalidParameterValueException::from_response(
+                    error::InvalidParameterValueException::from_response(
                         response,
                         body,
                         meta,
@@ -761,7 +692,7 @@ impl InvokeError {
             }
             Some("InvalidRequestContentException") => {
                 InvokeError::InvalidRequestContentException(
-                    crate::generated::error::InvalidRequestContentException::from_response(
+                    error::InvalidRequestContentException::from_response(
                         response,
                         body,
                         meta,
@@ -770,16 +701,12 @@ impl InvokeError {
             }
             Some("InvalidRuntimeException") => {
                 InvokeError::InvalidRuntimeException(
-                    crate::generated::error::InvalidRuntimeException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::InvalidRuntimeException::from_response(response, body, meta),
                 )
             }
             Some("InvalidSecurityGroupIDException") => {
                 InvokeError::InvalidSecurityGroupIdException(
-                    crate::generated::error::InvalidSecurityGroupIdException::from_response(
+                    error::InvalidSecurityGroupIdException::from_response(
                         response,
                         body,
                         meta,
@@ -788,70 +715,42 @@ impl InvokeError {
             }
             Some("InvalidSubnetIDException") => {
                 InvokeError::InvalidSubnetIdException(
-                    crate::generated::error::InvalidSubnetIdException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::InvalidSubnetIdException::from_response(response, body, meta),
                 )
             }
             Some("InvalidZipFileException") => {
                 InvokeError::InvalidZipFileException(
-                    crate::generated::error::InvalidZipFileException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::InvalidZipFileException::from_response(response, body, meta),
                 )
             }
             Some("KMSAccessDeniedException") => {
                 InvokeError::KmsAccessDeniedException(
-                    crate::generated::error::KmsAccessDeniedException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::KmsAccessDeniedException::from_response(response, body, meta),
                 )
             }
             Some("KMSDisabledException") => {
                 InvokeError::KmsDisabledException(
-                    crate::generated::error::KmsDisabledException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::KmsDisabledException::from_response(response, body, meta),
                 )
             }
             Some("KMSInvalidStateException") => {
                 InvokeError::KmsInvalidStateException(
-                    crate::generated::error::KmsInvalidStateException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::KmsInvalidStateException::from_response(response, body, meta),
                 )
             }
             Some("KMSNotFoundException") => {
                 InvokeError::KmsNotFoundException(
-                    crate::generated::error::KmsNotFoundException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::KmsNotFoundException::from_response(response, body, meta),
                 )
             }
             Some("ModeNotSupportedException") => {
                 InvokeError::ModeNotSupportedException(
-                    crate::generated::error::ModeNotSupportedException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ModeNotSupportedException::from_response(response, body, meta),
                 )
             }
             Some("NoPublishedVersionException") => {
                 InvokeError::NoPublishedVersionException(
-                    crate::generated::error::NoPublishedVersionException::from_response(
+                    error::NoPublishedVersionException::from_response(
                         response,
                         body,
                         meta,
@@ -860,7 +759,7 @@ impl InvokeError {
             }
             Some("RecursiveInvocationException") => {
                 InvokeError::RecursiveInvocationException(
-                    crate::generated::error::RecursiveInvocationException::from_response(
+                    error::RecursiveInvocationException::from_response(
                         response,
                         body,
                         meta,
@@ -869,43 +768,27 @@ impl InvokeError {
             }
             Some("RequestTooLargeException") => {
                 InvokeError::RequestTooLargeException(
-                    crate::generated::error::RequestTooLargeException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::RequestTooLargeException::from_response(response, body, meta),
                 )
             }
             Some("ResourceConflictException") => {
                 InvokeError::ResourceConflictException(
-                    crate::generated::error::ResourceConflictException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ResourceConflictException::from_response(response, body, meta),
                 )
             }
             Some("ResourceNotFoundException") => {
                 InvokeError::ResourceNotFoundException(
-                    crate::generated::error::ResourceNotFoundException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ResourceNotFoundException::from_response(response, body, meta),
                 )
             }
             Some("ResourceNotReadyException") => {
                 InvokeError::ResourceNotReadyException(
-                    crate::generated::error::ResourceNotReadyException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ResourceNotReadyException::from_response(response, body, meta),
                 )
             }
             Some("S3FilesMountConnectivityException") => {
                 InvokeError::S3FilesMountConnectivityException(
-                    crate::generated::error::S3FilesMountConnectivityException::from_response(
+                    error::S3FilesMountConnectivityException::from_response(
                         response,
                         body,
                         meta,
@@ -914,7 +797,7 @@ impl InvokeError {
             }
             Some("S3FilesMountFailureException") => {
                 InvokeError::S3FilesMountFailureException(
-                    crate::generated::error::S3FilesMountFailureException::from_response(
+                    error::S3FilesMountFailureException::from_response(
                         response,
                         body,
                         meta,
@@ -923,7 +806,7 @@ impl InvokeError {
             }
             Some("S3FilesMountTimeoutException") => {
                 InvokeError::S3FilesMountTimeoutException(
-                    crate::generated::error::S3FilesMountTimeoutException::from_response(
+                    error::S3FilesMountTimeoutException::from_response(
                         response,
                         body,
                         meta,
@@ -932,7 +815,7 @@ impl InvokeError {
             }
             Some("SerializedRequestEntityTooLargeException") => {
                 InvokeError::SerializedRequestEntityTooLargeException(
-                    crate::generated::error::SerializedRequestEntityTooLargeException::from_response(
+                    error::SerializedRequestEntityTooLargeException::from_response(
                         response,
                         body,
                         meta,
@@ -941,16 +824,12 @@ impl InvokeError {
             }
             Some("ServiceException") => {
                 InvokeError::ServiceException(
-                    crate::generated::error::ServiceException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::ServiceException::from_response(response, body, meta),
                 )
             }
             Some("ServiceQuotaExceededException") => {
                 InvokeError::ServiceQuotaExceededException(
-                    crate::generated::error::ServiceQuotaExceededException::from_response(
+                    error::ServiceQuotaExceededException::from_response(
                         response,
                         body,
                         meta,
@@ -959,16 +838,12 @@ impl InvokeError {
             }
             Some("SnapStartException") => {
                 InvokeError::SnapStartException(
-                    crate::generated::error::SnapStartException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::SnapStartException::from_response(response, body, meta),
                 )
             }
             Some("SnapStartNotReadyException") => {
                 InvokeError::SnapStartNotReadyException(
-                    crate::generated::error::SnapStartNotReadyException::from_response(
+                    error::SnapStartNotReadyException::from_response(
                         response,
                         body,
                         meta,
@@ -977,7 +852,7 @@ impl InvokeError {
             }
             Some("SnapStartRegenerationFailureException") => {
                 InvokeError::SnapStartRegenerationFailureException(
-                    crate::generated::error::SnapStartRegenerationFailureException::from_response(
+                    error::SnapStartRegenerationFailureException::from_response(
                         response,
                         body,
                         meta,
@@ -986,16 +861,12 @@ impl InvokeError {
             }
             Some("SnapStartTimeoutException") => {
                 InvokeError::SnapStartTimeoutException(
-                    crate::generated::error::SnapStartTimeoutException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::SnapStartTimeoutException::from_response(response, body, meta),
                 )
             }
             Some("SubnetIPAddressLimitReachedException") => {
                 InvokeError::SubnetIpAddressLimitReachedException(
-                    crate::generated::error::SubnetIpAddressLimitReachedException::from_response(
+                    error::SubnetIpAddressLimitReachedException::from_response(
                         response,
                         body,
                         meta,
@@ -1004,16 +875,12 @@ impl InvokeError {
             }
             Some("TooManyRequestsException") => {
                 InvokeError::TooManyRequestsException(
-                    crate::generated::error::TooManyRequestsException::from_response(
-                        response,
-                        body,
-                        meta,
-                    ),
+                    error::TooManyRequestsException::from_response(response, body, meta),
                 )
             }
             Some("UnsupportedMediaTypeException") => {
                 InvokeError::UnsupportedMediaTypeException(
-                    crate::generated::error::UnsupportedMediaTypeException::from_response(
+                    error::UnsupportedMediaTypeException::from_response(
                         response,
                         body,
                         meta,
@@ -1054,137 +921,136 @@ impl InvokeError {
         rt::error::ProvideErrorMetadata::request_id(self)
     }
 
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        rt::error::ProvideErrorMetadata::response_metadata(self)
+    }
+
     /// The modelled HTTP status of the error, when the model gives one.
     pub fn modeled_http_status(&self) -> Option<u16> {
         match self {
             InvokeError::CodeArtifactUserDeletedException(_) => {
-                crate::generated::error::CodeArtifactUserDeletedException::HTTP_STATUS
+                error::CodeArtifactUserDeletedException::HTTP_STATUS
             }
             InvokeError::CodeArtifactUserFailedException(_) => {
-                crate::generated::error::CodeArtifactUserFailedException::HTTP_STATUS
+                error::CodeArtifactUserFailedException::HTTP_STATUS
             }
             InvokeError::CodeArtifactUserPendingException(_) => {
-                crate::generated::error::CodeArtifactUserPendingException::HTTP_STATUS
+                error::CodeArtifactUserPendingException::HTTP_STATUS
             }
             InvokeError::DurableExecutionAlreadyStartedException(_) => {
-                crate::generated::error::DurableExecutionAlreadyStartedException::HTTP_STATUS
+                error::DurableExecutionAlreadyStartedException::HTTP_STATUS
             }
             InvokeError::Ec2AccessDeniedException(_) => {
-                crate::generated::error::Ec2AccessDeniedException::HTTP_STATUS
+                error::Ec2AccessDeniedException::HTTP_STATUS
             }
             InvokeError::Ec2ThrottledException(_) => {
-                crate::generated::error::Ec2ThrottledException::HTTP_STATUS
+                error::Ec2ThrottledException::HTTP_STATUS
             }
             InvokeError::Ec2UnexpectedException(_) => {
-                crate::generated::error::Ec2UnexpectedException::HTTP_STATUS
+                error::Ec2UnexpectedException::HTTP_STATUS
             }
             InvokeError::EfsMountConnectivityException(_) => {
-                crate::generated::error::EfsMountConnectivityException::HTTP_STATUS
+                error::EfsMountConnectivityException::HTTP_STATUS
             }
             InvokeError::EfsMountFailureException(_) => {
-                crate::generated::error::EfsMountFailureException::HTTP_STATUS
+                error::EfsMountFailureException::HTTP_STATUS
             }
             InvokeError::EfsMountTimeoutException(_) => {
-                crate::generated::error::EfsMountTimeoutException::HTTP_STATUS
+                error::EfsMountTimeoutException::HTTP_STATUS
             }
-            InvokeError::EfsioException(_) => {
-                crate::generated::error::EfsioException::HTTP_STATUS
-            }
+            InvokeError::EfsioException(_) => error::EfsioException::HTTP_STATUS,
             InvokeError::EniLimitReachedException(_) => {
-                crate::generated::error::EniLimitReachedException::HTTP_STATUS
+                error::EniLimitReachedException::HTTP_STATUS
             }
             InvokeError::EniNotReadyException(_) => {
-                crate::generated::error::EniNotReadyException::HTTP_STATUS
+                error::EniNotReadyException::HTTP_STATUS
             }
             InvokeError::InvalidParameterValueException(_) => {
-                crate::generated::error::InvalidParameterValueException::HTTP_STATUS
+                error::InvalidParameterValueException::HTTP_STATUS
             }
             InvokeError::InvalidRequestContentException(_) => {
-                crate::generated::error::InvalidRequestContentException::HTTP_STATUS
+                error::InvalidRequestContentException::HTTP_STATUS
             }
             InvokeError::InvalidRuntimeException(_) => {
-                crate::generated::error::InvalidRuntimeException::HTTP_STATUS
+                error::InvalidRuntimeException::HTTP_STATUS
             }
             InvokeError::InvalidSecurityGroupIdException(_) => {
-                crate::generated::error::InvalidSecurityGroupIdException::HTTP_STATUS
+                error::InvalidSecurityGroupIdException::HTTP_STATUS
             }
             InvokeError::InvalidSubnetIdException(_) => {
-                crate::generated::error::InvalidSubnetIdException::HTTP_STATUS
+                error::InvalidSubnetIdException::HTTP_STATUS
             }
             InvokeError::InvalidZipFileException(_) => {
-                crate::generated::error::InvalidZipFileException::HTTP_STATUS
+                error::InvalidZipFileException::HTTP_STATUS
             }
             InvokeError::KmsAccessDeniedException(_) => {
-                crate::generated::error::KmsAccessDeniedException::HTTP_STATUS
+                error::KmsAccessDeniedException::HTTP_STATUS
             }
             InvokeError::KmsDisabledException(_) => {
-                crate::generated::error::KmsDisabledException::HTTP_STATUS
+                error::KmsDisabledException::HTTP_STATUS
             }
             InvokeError::KmsInvalidStateException(_) => {
-                crate::generated::error::KmsInvalidStateException::HTTP_STATUS
+                error::KmsInvalidStateException::HTTP_STATUS
             }
             InvokeError::KmsNotFoundException(_) => {
-                crate::generated::error::KmsNotFoundException::HTTP_STATUS
+                error::KmsNotFoundException::HTTP_STATUS
             }
             InvokeError::ModeNotSupportedException(_) => {
-                crate::generated::error::ModeNotSupportedException::HTTP_STATUS
+                error::ModeNotSupportedException::HTTP_STATUS
             }
             InvokeError::NoPublishedVersionException(_) => {
-                crate::generated::error::NoPublishedVersionException::HTTP_STATUS
+                error::NoPublishedVersionException::HTTP_STATUS
             }
             InvokeError::RecursiveInvocationException(_) => {
-                crate::generated::error::RecursiveInvocationException::HTTP_STATUS
+                error::RecursiveInvocationException::HTTP_STATUS
             }
             InvokeError::RequestTooLargeException(_) => {
-                crate::generated::error::RequestTooLargeException::HTTP_STATUS
+                error::RequestTooLargeException::HTTP_STATUS
             }
             InvokeError::ResourceConflictException(_) => {
-                crate::generated::error::ResourceConflictException::HTTP_STATUS
+                error::ResourceConflictException::HTTP_STATUS
             }
             InvokeError::ResourceNotFoundException(_) => {
-                crate::generated::error::ResourceNotFoundException::HTTP_STATUS
+                error::ResourceNotFoundException::HTTP_STATUS
             }
             InvokeError::ResourceNotReadyException(_) => {
-                crate::generated::error::ResourceNotReadyException::HTTP_STATUS
+                error::ResourceNotReadyException::HTTP_STATUS
             }
             InvokeError::S3FilesMountConnectivityException(_) => {
-                crate::generated::error::S3FilesMountConnectivityException::HTTP_STATUS
+                error::S3FilesMountConnectivityException::HTTP_STATUS
             }
             InvokeError::S3FilesMountFailureException(_) => {
-                crate::generated::error::S3FilesMountFailureException::HTTP_STATUS
+                error::S3FilesMountFailureException::HTTP_STATUS
             }
             InvokeError::S3FilesMountTimeoutException(_) => {
-                crate::generated::error::S3FilesMountTimeoutException::HTTP_STATUS
+                error::S3FilesMountTimeoutException::HTTP_STATUS
             }
             InvokeError::SerializedRequestEntityTooLargeException(_) => {
-                crate::generated::error::SerializedRequestEntityTooLargeException::HTTP_STATUS
+                error::SerializedRequestEntityTooLargeException::HTTP_STATUS
             }
-            InvokeError::ServiceException(_) => {
-                crate::generated::error::ServiceException::HTTP_STATUS
-            }
+            InvokeError::ServiceException(_) => error::ServiceException::HTTP_STATUS,
             InvokeError::ServiceQuotaExceededException(_) => {
-                crate::generated::error::ServiceQuotaExceededException::HTTP_STATUS
+                error::ServiceQuotaExceededException::HTTP_STATUS
             }
-            InvokeError::SnapStartException(_) => {
-                crate::generated::error::SnapStartException::HTTP_STATUS
-            }
+            InvokeError::SnapStartException(_) => error::SnapStartException::HTTP_STATUS,
             InvokeError::SnapStartNotReadyException(_) => {
-                crate::generated::error::SnapStartNotReadyException::HTTP_STATUS
+                error::SnapStartNotReadyException::HTTP_STATUS
             }
             InvokeError::SnapStartRegenerationFailureException(_) => {
-                crate::generated::error::SnapStartRegenerationFailureException::HTTP_STATUS
+                error::SnapStartRegenerationFailureException::HTTP_STATUS
             }
             InvokeError::SnapStartTimeoutException(_) => {
-                crate::generated::error::SnapStartTimeoutException::HTTP_STATUS
+                error::SnapStartTimeoutException::HTTP_STATUS
             }
             InvokeError::SubnetIpAddressLimitReachedException(_) => {
-                crate::generated::error::SubnetIpAddressLimitReachedException::HTTP_STATUS
+                error::SubnetIpAddressLimitReachedException::HTTP_STATUS
             }
             InvokeError::TooManyRequestsException(_) => {
-                crate::generated::error::TooManyRequestsException::HTTP_STATUS
+                error::TooManyRequestsException::HTTP_STATUS
             }
             InvokeError::UnsupportedMediaTypeException(_) => {
-                crate::generated::error::UnsupportedMediaTypeException::HTTP_STATUS
+                error::UnsupportedMediaTypeException::HTTP_STATUS
             }
             InvokeError::Unhandled(_) => None,
         }
@@ -1742,6 +1608,7 @@ impl rt::middleware::Validate for InvokeInput {
                 value.as_str(),
                 "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$",
                 &PATTERN,
+                false,
             )?;
         }
         if let Some(value) = &self.durable_execution_name {
@@ -1757,6 +1624,7 @@ impl rt::middleware::Validate for InvokeInput {
                 value.as_str(),
                 "^[a-zA-Z0-9-_]+$",
                 &PATTERN,
+                false,
             )?;
         }
         if let Some(value) = &self.qualifier {
@@ -1772,6 +1640,7 @@ impl rt::middleware::Validate for InvokeInput {
                 value.as_str(),
                 "^\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+$",
                 &PATTERN,
+                false,
             )?;
         }
         if let Some(value) = &self.tenant_id {
@@ -1787,6 +1656,7 @@ impl rt::middleware::Validate for InvokeInput {
                 value.as_str(),
                 "^[a-zA-Z0-9\\._:\\/=+\\-@ ]+$",
                 &PATTERN,
+                false,
             )?;
         }
         Ok(())
@@ -1980,51 +1850,37 @@ impl InvokeFluentBuilder {
 
     /// Whether to wait for the result (RequestResponse, the default), queue the event
     /// (Event) or only check permissions (DryRun).
-    pub fn invocation_type(
-        mut self,
-        value: impl Into<crate::generated::types::InvocationType>,
-    ) -> Self {
+    pub fn invocation_type(mut self, value: impl Into<types::InvocationType>) -> Self {
         self.input.invocation_type = Some(value.into());
         self
     }
 
     /// Sets or clears the `InvocationType` member.
-    pub fn set_invocation_type(
-        mut self,
-        value: Option<crate::generated::types::InvocationType>,
-    ) -> Self {
+    pub fn set_invocation_type(mut self, value: Option<types::InvocationType>) -> Self {
         self.input.invocation_type = value;
         self
     }
 
     /// The `InvocationType` member as set so far.
-    pub fn get_invocation_type(
-        &self,
-    ) -> Option<&crate::generated::types::InvocationType> {
+    pub fn get_invocation_type(&self) -> Option<&types::InvocationType> {
         self.input.invocation_type.as_ref()
     }
 
     /// Set to Tail to receive the end of the execution log in the response. Honoured for
     /// synchronous calls only.
-    pub fn log_type(
-        mut self,
-        value: impl Into<crate::generated::types::LogType>,
-    ) -> Self {
+    pub fn log_type(mut self, value: impl Into<types::LogType>) -> Self {
         self.input.log_type = Some(value.into());
         self
     }
 
     /// Sets or clears the `LogType` member.
-    pub fn set_log_type(
-        mut self,
-        value: Option<crate::generated::types::LogType>,
-    ) -> Self {
+    pub fn set_log_type(mut self, value: Option<types::LogType>) -> Self {
         self.input.log_type = value;
         self
     }
 
     /// The `LogType` member as set so far.
-    pub fn get_log_type(&self) -> Option<&crate::generated::types::LogType> {
+    pub fn get_log_type(&self) -> Option<&types::LogType> {
         self.input.log_type.as_ref()
     }
 

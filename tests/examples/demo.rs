@@ -1,17 +1,34 @@
-//! `cargo xtask demo`: a local Lambda endpoint, then lamina invoking a function on it in each
-//! invocation mode, a signature check, and a typed error.
+//! The demo behind `cargo xtask demo`: a local Lambda endpoint (moto), then lamina invoking a
+//! function on it in each invocation mode, a signature check, and a typed error.
+//!
+//! Run it with `cargo xtask demo`, which builds and runs this example.
 
 use lamina::config::Credentials;
 use lamina::error::SdkError;
 use lamina::operation::invoke::InvokeError;
 use lamina::types::InvocationType;
 use lamina::{Client, Config};
-use lamina_e2e::moto::{Moto, REGION};
+use lamina_e2e::moto::{self, Moto, MotoProcess, REGION};
 
-use crate::tasks::start_moto;
+fn main() -> std::process::ExitCode {
+    match demo() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("demo: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
 
-pub(crate) fn demo(_args: &[String]) -> Result<(), String> {
-    let (process, _) = start_moto()?;
+fn demo() -> Result<(), String> {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let venv = workspace.join("target").join("moto-venv");
+    println!(
+        "installing {} into target/moto-venv (once)",
+        moto::MOTO_REQUIREMENT
+    );
+    let process = MotoProcess::start(&moto::install(&venv)?)?;
+
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -76,7 +93,7 @@ async fn run(moto: Moto) -> Result<(), String> {
                 "typed error ({kind}): code {:?}, fault {}, HTTP {}\n  {error}",
                 error.code(),
                 error.fault(),
-                lamina::error::ProvideErrorMetadata::response_metadata(&error).http_status(),
+                error.response_metadata().http_status(),
             );
         }
         Err(other) => return Err(format!("expected a service error, got: {other}")),
