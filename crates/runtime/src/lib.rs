@@ -7,7 +7,8 @@
 //! - [`config`]: region, credentials, endpoint, transport and retry settings;
 //! - [`middleware`]: the named, ordered steps a call runs through;
 //! - [`endpoint`], [`signing`], [`retry`], [`transport`]: the standard middleware's work;
-//! - [`protocol`]: the restJson1 wire format, including how errors are read;
+//! - [`protocol`] and [`json`]: the restJson1 wire format, including how errors are read;
+//! - [`datetime`]: timestamps in the forms the wire uses;
 //! - [`validate`] and [`error`]: what a failed call reports.
 //!
 //! # Example
@@ -23,9 +24,11 @@
 
 pub mod client;
 pub mod config;
+pub mod datetime;
 pub mod endpoint;
 pub mod enums;
 pub mod error;
+pub mod json;
 pub mod middleware;
 pub mod protocol;
 pub mod retry;
