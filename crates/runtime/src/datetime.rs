@@ -106,7 +106,8 @@ impl DateTime {
         };
         let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&month) || day < 1 || day > 31 {
+        if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&month) || !(1..=31).contains(&day)
+        {
             return None;
         }
         if hour > 23 || minute > 59 || second > 60 {
