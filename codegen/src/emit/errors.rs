@@ -231,57 +231,43 @@ pub(crate) enum Strictness {
 }
 
 /// An expression of type `Option<T>` that reads `field` from `response` (and `body`, the
-/// parsed JSON body). Strict readers use `?` and need `meta: ResponseMetadata` in scope.
+/// parsed JSON body). Strict readers use `?` and need `meta: ResponseMetadata` in scope;
+/// lenient ones treat a value that does not parse as absent.
 pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
     let rest = quote!(rt::protocol::rest_json);
-    let from_text = |text: TokenStream| match &field.ty {
-        FieldType::Enum(_) => {
-            let ty = value_type(&field.ty);
-            quote!(#text.map(|v| #ty::from(v.as_str())))
-        }
-        _ => text,
+    let meta = match strictness {
+        Strictness::Strict => quote!(&meta),
+        Strictness::Lenient => quote!(meta.response()),
+    };
+    let finish = |call: TokenStream| match strictness {
+        Strictness::Strict => quote!(#call?),
+        Strictness::Lenient => quote!(#call.ok().flatten()),
     };
     match &field.binding {
         Binding::Header(name) => {
-            let meta = match strictness {
-                Strictness::Strict => quote!(&meta),
-                Strictness::Lenient => quote!(meta.response()),
-            };
-            let call = match &field.ty {
-                FieldType::String | FieldType::Enum(_) => {
-                    quote!(#rest::header_string(response, #name, #meta))
-                }
-                FieldType::Blob => quote!(#rest::header_blob(response, #name, #meta)),
-                ty => {
-                    let t = value_type(ty);
-                    quote!(#rest::header_number::<#t>(response, #name, #meta))
-                }
-            };
-            let value = match strictness {
-                Strictness::Strict => quote!(#call?),
-                Strictness::Lenient => quote!(#call.ok().flatten()),
-            };
-            from_text(value)
+            let (wire, convert) = header_conversion(&field.ty);
+            let call = finish(quote!(#rest::header::<#wire>(response, #name, #meta)));
+            quote!(#call #convert)
         }
-        Binding::Body(name) => match &field.ty {
-            FieldType::String => quote!(body.string(#name)),
-            FieldType::Enum(_) => from_text(quote!(body.string(#name))),
-            FieldType::Bool => quote!(body.boolean(#name)),
-            FieldType::Blob => quote!(body.blob(#name)),
-            ty => {
-                let t = value_type(ty);
-                quote!(body.number::<#t>(#name))
-            }
-        },
+        Binding::Body(name) => {
+            let ty = value_type(&field.ty);
+            finish(quote!(#rest::body_field::<#ty>(body, #name, #meta)))
+        }
         Binding::Payload => match &field.ty {
             FieldType::Blob => quote! {
                 (!response.body().is_empty()).then(|| response.body().clone())
             },
-            _ => quote! {
+            FieldType::String => quote! {
                 (!response.body().is_empty())
                     .then(|| String::from_utf8_lossy(response.body()).into_owned())
             },
+            FieldType::Union(_, true) => quote!(None),
+            ty => {
+                let ty = value_type(ty);
+                finish(quote!(#rest::payload::<#ty>(response, #meta)))
+            }
         },
+        Binding::PrefixHeaders(prefix) => quote!(#rest::prefix_headers(response, #prefix)),
         Binding::ResponseCode => {
             let t = value_type(&field.ty);
             match &field.ty {
@@ -291,6 +277,29 @@ pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
                 _ => quote!(#t::try_from(response.status().as_u16()).ok()),
             }
         }
-        Binding::Label | Binding::Query(_) => quote!(None),
+        Binding::Label | Binding::Query(_) | Binding::QueryParams => quote!(None),
+    }
+}
+
+/// The type a header is read as, and how it becomes the member's type: enums are read as
+/// text and converted, integer enums as numbers.
+fn header_conversion(ty: &FieldType) -> (TokenStream, TokenStream) {
+    match ty {
+        FieldType::Enum(_) => {
+            let t = value_type(ty);
+            (quote!(String), quote!(.map(|v| #t::from(v.as_str()))))
+        }
+        FieldType::IntEnum(_) => {
+            let t = value_type(ty);
+            (quote!(i32), quote!(.map(#t::from)))
+        }
+        FieldType::List(element) if matches!(**element, FieldType::Enum(_)) => {
+            let t = value_type(element);
+            (
+                quote!(Vec<String>),
+                quote!(.map(|v| v.iter().map(|s| #t::from(s.as_str())).collect())),
+            )
+        }
+        other => (value_type(other), quote!()),
     }
 }

@@ -6,6 +6,7 @@
 mod client;
 mod docs;
 mod errors;
+mod json;
 mod operation;
 mod structure;
 mod types;

@@ -317,14 +317,128 @@ fn field_checks(f: &Field) -> Option<TokenStream> {
     }
 }
 
-/// An expression giving the text form of a value of `ty` held in `value`.
-fn text_of(ty: &FieldType) -> TokenStream {
+/// Where a member's text goes, which decides how timestamps are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Path,
+    Query,
+    Header,
+}
+
+/// An expression of type `&str` giving the text form of `var`, a value of `ty`.
+fn text_of(ty: &FieldType, format: Option<&str>, place: Place, var: TokenStream) -> TokenStream {
     match ty {
-        FieldType::String => quote!(value.as_str()),
-        FieldType::Enum(_) => quote!(value.as_str()),
-        FieldType::Blob => quote!(&rt::protocol::rest_json::base64(value)),
-        _ => quote!(&value.to_string()),
+        FieldType::String | FieldType::BigNumber | FieldType::Enum(_) => quote!(#var.as_str()),
+        FieldType::IntEnum(_) => quote!(&#var.value().to_string()),
+        FieldType::Blob => quote!(&rt::protocol::rest_json::base64(#var)),
+        FieldType::Timestamp => match (format, place) {
+            (Some("epoch-seconds"), _) => quote!(&#var.secs().to_string()),
+            (Some("http-date"), _) | (None, Place::Header) => quote!(&#var.to_http_date()),
+            _ => quote!(&#var.to_date_time()),
+        },
+        _ => quote!(&#var.to_string()),
     }
+}
+
+/// Code that runs `inner` with `value` bound to the member's value, when it is set; an empty
+/// idempotency token is filled with a fresh one.
+fn with_value(f: &Field, inner: TokenStream) -> TokenStream {
+    let fname = ident(&f.name);
+    if is_plain(f, Kind::Input) {
+        quote!({
+            let value = &self.#fname;
+            #inner
+        })
+    } else if f.idempotency_token {
+        quote!({
+            let value = &self.#fname.clone().unwrap_or_else(rt::client::idempotency_token);
+            #inner
+        })
+    } else {
+        quote!(if let Some(value) = &self.#fname {
+            #inner
+        })
+    }
+}
+
+fn query_writes(f: &Field, name: &str) -> TokenStream {
+    let format = f.timestamp_format.as_deref();
+    match &f.ty {
+        FieldType::List(element) => {
+            let text = text_of(element, format, Place::Query, quote!(item));
+            with_value(
+                f,
+                quote! {
+                    for item in value {
+                        query.push(#name, #text);
+                    }
+                },
+            )
+        }
+        ty => {
+            let text = text_of(ty, format, Place::Query, quote!(value));
+            with_value(f, quote!(query.push(#name, #text);))
+        }
+    }
+}
+
+fn query_params_writes(f: &Field) -> TokenStream {
+    let each = match &f.ty {
+        FieldType::Map(values) if matches!(**values, FieldType::List(_)) => quote! {
+            for item in items {
+                query.push(key, item.as_str());
+            }
+        },
+        _ => quote!(query.push(key, items.as_str());),
+    };
+    with_value(
+        f,
+        quote! {
+            let mut entries: Vec<_> = value.iter().collect();
+            entries.sort();
+            for (key, items) in entries {
+                #each
+            }
+        },
+    )
+}
+
+fn header_writes(f: &Field, name: &str) -> TokenStream {
+    let rest = quote!(rt::protocol::rest_json);
+    let member = &f.member;
+    let format = f.timestamp_format.as_deref();
+    let text = match &f.ty {
+        FieldType::List(element) => {
+            let item = text_of(element, format, Place::Header, quote!(item));
+            quote!(&value.iter().map(|item| #item.to_owned()).collect::<Vec<_>>().join(", "))
+        }
+        ty => text_of(ty, format, Place::Header, quote!(value)),
+    };
+    with_value(
+        f,
+        quote! {
+            request.headers_mut().insert(
+                rt::http::HeaderName::from_static(#name),
+                #rest::header_value(#member, #text)?,
+            );
+        },
+    )
+}
+
+fn prefix_header_writes(f: &Field, prefix: &str) -> TokenStream {
+    let rest = quote!(rt::protocol::rest_json);
+    let member = &f.member;
+    with_value(
+        f,
+        quote! {
+            for (key, text) in value {
+                request.headers_mut().insert(
+                    #rest::header_name(#member, &format!("{}{key}", #prefix))?,
+                    #rest::header_value(#member, text)?,
+                );
+            }
+        },
+    )
 }
 
 fn serialize_impl(op: &Operation) -> TokenStream {
@@ -359,39 +473,15 @@ fn serialize_impl(op: &Operation) -> TokenStream {
     let mut body_members = Vec::new();
     let mut payload = None;
     for f in &op.input.fields {
-        let fname = ident(&f.name);
-        let member = &f.member;
-        let text = text_of(&f.ty);
-        let each = |inner: TokenStream| {
-            if is_plain(f, Kind::Input) {
-                quote!({ let value = &self.#fname; #inner })
-            } else {
-                quote!(if let Some(value) = &self.#fname { #inner })
-            }
-        };
         match &f.binding {
-            Binding::Query(name) => query.push(each(quote!(query.push(#name, #text);))),
-            Binding::Header(name) => {
-                headers.push(each(quote! {
-                    request.headers_mut().insert(
-                        rt::http::HeaderName::from_static(#name),
-                        #rest::header_value(#member, #text)?,
-                    );
-                }));
-            }
-            Binding::Body(name) => {
-                let write = match &f.ty {
-                    FieldType::String | FieldType::Enum(_) => {
-                        quote!(body.string(#name, value.as_str());)
-                    }
-                    FieldType::Bool => quote!(body.boolean(#name, *value);),
-                    FieldType::Blob => quote!(body.blob(#name, value);),
-                    FieldType::Float => quote!(body.float(#name, f64::from(*value));),
-                    FieldType::Double => quote!(body.float(#name, *value);),
-                    _ => quote!(body.number(#name, *value);),
-                };
-                body_members.push(each(write));
-            }
+            Binding::Query(name) => query.push(query_writes(f, name)),
+            Binding::QueryParams => query.push(query_params_writes(f)),
+            Binding::Header(name) => headers.push(header_writes(f, name)),
+            Binding::PrefixHeaders(prefix) => headers.push(prefix_header_writes(f, prefix)),
+            Binding::Body(name) => body_members.push(with_value(
+                f,
+                quote!(body.insert(#name.into(), rt::json::ToJson::to_json(value));),
+            )),
             Binding::Payload => payload = Some(f),
             Binding::Label | Binding::ResponseCode => {}
         }
@@ -415,7 +505,11 @@ fn serialize_impl(op: &Operation) -> TokenStream {
             let fname = ident(&f.name);
             let (value, ct) = match &f.ty {
                 FieldType::Blob => (quote!(value.clone()), "application/octet-stream"),
-                _ => (quote!(rt::Bytes::from(value.clone())), "text/plain"),
+                FieldType::String => (quote!(rt::Bytes::from(value.clone())), "text/plain"),
+                _ => (
+                    quote!(rt::json::to_body(&rt::json::ToJson::to_json(value))),
+                    "application/json",
+                ),
             };
             let set = set_content_type(ct);
             if is_plain(f, Kind::Input) {
@@ -430,10 +524,10 @@ fn serialize_impl(op: &Operation) -> TokenStream {
         }
         (None, false) => (
             quote! {
-                let mut body = #rest::JsonWriter::default();
+                let mut body = rt::json::Map::new();
                 #(#body_members)*
             },
-            quote!(body.finish()),
+            quote!(rt::json::to_body(&rt::json::Value::Object(body))),
             set_content_type("application/json"),
         ),
         (None, true) => (quote!(), quote!(rt::Bytes::new()), quote!()),
@@ -485,14 +579,24 @@ fn label_value(
     match (is_plain(f, Kind::Input), &f.ty) {
         (true, FieldType::String | FieldType::Enum(_)) => quote!(self.#fname.as_str()),
         (true, ty) => {
-            let text = text_of(ty);
+            let text = text_of(
+                ty,
+                f.timestamp_format.as_deref(),
+                Place::Path,
+                quote!(value),
+            );
             quote!({
                 let value = &self.#fname;
                 #text
             })
         }
         (false, ty) => {
-            let text = text_of(ty);
+            let text = text_of(
+                ty,
+                f.timestamp_format.as_deref(),
+                Place::Path,
+                quote!(value),
+            );
             quote!({
                 let value = rt::validate::required(#member, self.#fname.as_ref())?;
                 #text
@@ -509,8 +613,11 @@ fn deserialize_impl(op: &Operation) -> TokenStream {
         .fields
         .iter()
         .any(|f| matches!(f.binding, Binding::Body(_)));
-    let parse_body = uses_body
-        .then(|| quote!(let body = rt::protocol::rest_json::JsonBody::parse(response.body());));
+    let parse_body = uses_body.then(|| {
+        quote! {
+            let body = &rt::protocol::rest_json::JsonBody::parse_strict(response.body(), &meta)?;
+        }
+    });
     let sets = op.output.fields.iter().map(|f| {
         let set = ident(&f.setter);
         let value = read_field(f, Strictness::Strict);

@@ -14,6 +14,8 @@ pub(crate) enum Kind {
     Input,
     /// An operation output: every member may be missing, and it carries response metadata.
     Output,
+    /// A structure nested in others: every member may be missing; it travels as JSON.
+    Nested,
 }
 
 /// The Rust type of a value of `ty`.
@@ -28,16 +30,40 @@ pub(crate) fn value_type(ty: &FieldType) -> TokenStream {
         FieldType::Float => quote!(f32),
         FieldType::Double => quote!(f64),
         FieldType::Blob => quote!(rt::Bytes),
-        FieldType::Enum(name) => {
+        FieldType::Timestamp => quote!(rt::datetime::DateTime),
+        FieldType::Document => quote!(rt::json::Document),
+        FieldType::BigNumber => quote!(String),
+        FieldType::Enum(name)
+        | FieldType::IntEnum(name)
+        | FieldType::Structure(name)
+        | FieldType::Union(name, _) => {
             let name = ident(name);
             quote!(types::#name)
+        }
+        FieldType::List(element) => {
+            let element = value_type(element);
+            quote!(Vec<#element>)
+        }
+        FieldType::Map(value) => {
+            let value = value_type(value);
+            quote!(::std::collections::HashMap<String, #value>)
         }
     }
 }
 
 /// Whether values of `ty` are `Copy` and so returned by value.
-fn is_copy(ty: &FieldType) -> bool {
-    !matches!(ty, FieldType::String | FieldType::Blob | FieldType::Enum(_))
+pub(crate) fn is_copy(ty: &FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::Bool
+            | FieldType::Byte
+            | FieldType::Short
+            | FieldType::Integer
+            | FieldType::Long
+            | FieldType::Float
+            | FieldType::Double
+            | FieldType::Timestamp
+    )
 }
 
 /// Whether the field holds its value without `Option` in a structure of `kind`.
@@ -59,7 +85,11 @@ fn declared_type(field: &Field, kind: Kind) -> TokenStream {
 pub(crate) fn accessor(field: &Field, plain: bool) -> (TokenStream, TokenStream) {
     let name = ident(&field.name);
     let borrowed = match &field.ty {
-        FieldType::String => quote!(&str),
+        FieldType::String | FieldType::BigNumber => quote!(&str),
+        FieldType::List(element) => {
+            let t = value_type(element);
+            quote!(&[#t])
+        }
         ty if is_copy(ty) => value_type(ty),
         ty => {
             let t = value_type(ty);
@@ -70,7 +100,9 @@ pub(crate) fn accessor(field: &Field, plain: bool) -> (TokenStream, TokenStream)
         (true, true, _) => (borrowed, quote!(self.#name)),
         (true, false, _) => (borrowed, quote!(&self.#name)),
         (false, true, _) => (quote!(Option<#borrowed>), quote!(self.#name)),
-        (false, false, FieldType::String) => (quote!(Option<&str>), quote!(self.#name.as_deref())),
+        (false, false, FieldType::String | FieldType::BigNumber | FieldType::List(_)) => {
+            (quote!(Option<#borrowed>), quote!(self.#name.as_deref()))
+        }
         (false, false, _) => (quote!(Option<#borrowed>), quote!(self.#name.as_ref())),
     }
 }
@@ -98,7 +130,7 @@ pub(crate) fn structure(s: &Structure, kind: Kind) -> TokenStream {
         }
     });
     let (meta_field, meta_accessor) = match kind {
-        Kind::Input => (quote!(), quote!()),
+        Kind::Input | Kind::Nested => (quote!(), quote!()),
         Kind::Output => (
             quote!(response_metadata: rt::error::ResponseMetadata,),
             quote! {
@@ -152,7 +184,7 @@ fn debug_named(s: &Structure, name: &proc_macro2::Ident, label: &str, kind: Kind
         }
     });
     let meta = match kind {
-        Kind::Input => quote!(),
+        Kind::Input | Kind::Nested => quote!(),
         Kind::Output => quote!(.field("response_metadata", &self.response_metadata)),
     };
     quote! {
@@ -185,12 +217,41 @@ pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
         } else {
             (quote!(impl Into<#ty>), quote!(value.into()))
         };
-        quote! {
-            #fdoc
-            pub fn #fname(mut self, value: #param) -> Self {
-                #target.#fname = Some(#convert);
-                self
+        let add = match &f.ty {
+            FieldType::List(element) => {
+                let element = value_type(element);
+                let line = format!(" Appends one item to the `{}` member.", f.member);
+                quote! {
+                    #[doc = #line]
+                    #fdoc
+                    pub fn #fname(mut self, item: impl Into<#element>) -> Self {
+                        #target.#fname.get_or_insert_with(Vec::new).push(item.into());
+                        self
+                    }
+                }
             }
+            FieldType::Map(value) => {
+                let value = value_type(value);
+                let line = format!(" Adds one entry to the `{}` member.", f.member);
+                quote! {
+                    #[doc = #line]
+                    #fdoc
+                    pub fn #fname(mut self, key: impl Into<String>, value: impl Into<#value>) -> Self {
+                        #target.#fname.get_or_insert_with(Default::default).insert(key.into(), value.into());
+                        self
+                    }
+                }
+            }
+            _ => quote! {
+                #fdoc
+                pub fn #fname(mut self, value: #param) -> Self {
+                    #target.#fname = Some(#convert);
+                    self
+                }
+            },
+        };
+        quote! {
+            #add
 
             #[doc = #set_doc]
             pub fn #set(mut self, value: Option<#ty>) -> Self {
@@ -241,6 +302,7 @@ fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
     });
 
     let (build_sig, build_body, meta_param) = match kind {
+        Kind::Nested => (quote!(#name), quote!(#name { #(#assignments)* }), quote!()),
         Kind::Input => (
             quote!(Result<#name, rt::error::ConstructionFailure>),
             quote!(Ok(#name { #(#assignments)* })),
@@ -253,6 +315,7 @@ fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
         ),
     };
     let build_doc = match kind {
+        Kind::Nested => " The structure.",
         Kind::Input => " The structure, or an error naming the first required member not set.",
         Kind::Output => " The structure, with the response it came from.",
     };
@@ -277,7 +340,7 @@ fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
     }
 }
 
-fn default_tokens(value: &DefaultValue, ty: &FieldType) -> TokenStream {
+pub(crate) fn default_tokens(value: &DefaultValue, ty: &FieldType) -> TokenStream {
     match (value, ty) {
         (DefaultValue::Bool(b), _) => quote!(#b),
         (DefaultValue::Int(i), FieldType::Byte) => {

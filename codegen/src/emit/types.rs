@@ -4,18 +4,36 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
-use super::ident;
-use crate::ir::{Enum, Service};
+use super::structure::{structure, value_type, Kind};
+use super::{bare, ident, json};
+use crate::ir::{Enum, IntEnum, Service, Union};
 
 /// The `types` module: every enum the operations use.
 pub(crate) fn types_module(service: &Service, crate_name: &str) -> TokenStream {
     let enums = service.enums.iter().map(|e| enumeration(e, crate_name));
+    let int_enums = service.int_enums.iter().map(int_enumeration);
+    let structures = service.structures.iter().map(|s| {
+        let tokens = structure(s, Kind::Nested);
+        let json = json::structure_json(s);
+        quote!(#tokens #json)
+    });
+    let unions = service.unions.iter().map(union);
+    let uses_types = !service.structures.is_empty() || !service.unions.is_empty();
+    let import = uses_types.then(|| {
+        quote!(
+            use crate::generated::types;
+        )
+    });
     quote! {
         //! Enums and other shared types of the service's model.
 
         use ::lamina_runtime as rt;
+        #import
 
         #(#enums)*
+        #(#int_enums)*
+        #(#structures)*
+        #(#unions)*
     }
 }
 
@@ -47,6 +65,7 @@ fn enumeration(e: &Enum, crate_name: &str) -> TokenStream {
         quote!(#value => #name::#vname,)
     });
     let values = e.variants.iter().map(|v| &v.value);
+    let json = json::enum_json(&e.name);
 
     quote! {
         #docs
@@ -106,5 +125,126 @@ fn enumeration(e: &Enum, crate_name: &str) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+
+        #json
+    }
+}
+
+fn int_enumeration(e: &IntEnum) -> TokenStream {
+    let name = ident(&e.name);
+    let docs = doc(e.doc.as_deref(), &format!("The values of `{}`.", e.name));
+    let variants = e.variants.iter().map(|(v, value, vdoc)| {
+        let vname = ident(v);
+        let vdoc = doc(vdoc.as_deref(), &format!("`{value}`"));
+        quote!(#vdoc #vname,)
+    });
+    let to_int = e.variants.iter().map(|(v, value, _)| {
+        let vname = ident(v);
+        let value = *value as i32;
+        quote!(#name::#vname => #value,)
+    });
+    let from_int = e.variants.iter().map(|(v, value, _)| {
+        let vname = ident(v);
+        let value = *value as i32;
+        quote!(#value => #name::#vname,)
+    });
+    let json = json::int_enum_json(&e.name);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know.
+            Unknown(i32),
+        }
+
+        impl #name {
+            /// The value as it travels on the wire.
+            pub fn value(&self) -> i32 {
+                match self {
+                    #(#to_int)*
+                    #name::Unknown(value) => *value,
+                }
+            }
+        }
+
+        impl From<i32> for #name {
+            fn from(value: i32) -> Self {
+                match value {
+                    #(#from_int)*
+                    other => #name::Unknown(other),
+                }
+            }
+        }
+
+        #json
+    }
+}
+
+fn union(u: &Union) -> TokenStream {
+    let name = ident(&u.name);
+    let docs = doc(
+        u.doc.as_deref(),
+        &format!("One of the members of `{}`.", u.name),
+    );
+    let variants = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let ty = value_type(&v.ty);
+        let vdoc = doc(v.doc.as_deref(), &format!("The `{}` member.", v.member));
+        quote!(#vdoc #vname(#ty),)
+    });
+    let accessors = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let ty = value_type(&v.ty);
+        let method = ident(&format!(
+            "as_{}",
+            bare(&crate::ir::naming::snake_case(&v.member))
+        ));
+        let line = format!(" The `{}` member, when it is the one set.", v.member);
+        quote! {
+            #[doc = #line]
+            pub fn #method(&self) -> Option<&#ty> {
+                match self {
+                    #name::#vname(value) => Some(value),
+                    _ => None,
+                }
+            }
+        }
+    });
+    let debug_arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let shown = &v.name;
+        if v.sensitive {
+            quote!(#name::#vname(_) => f.debug_tuple(#shown).field(&"** redacted **").finish(),)
+        } else {
+            quote!(#name::#vname(value) => f.debug_tuple(#shown).field(value).finish(),)
+        }
+    });
+    let json = json::union_json(u);
+    quote! {
+        #docs
+        #[derive(Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A member this version of the client does not know, by its name.
+            Unknown(String),
+        }
+
+        impl #name {
+            #(#accessors)*
+        }
+
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#debug_arms)*
+                    #name::Unknown(member) => f.debug_tuple("Unknown").field(member).finish(),
+                }
+            }
+        }
+
+        #json
     }
 }

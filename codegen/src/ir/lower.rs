@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::naming::{field_name, snake_case, type_name};
 use super::{
-    Binding, DefaultValue, Enum, ErrorRef, ErrorShape, Field, FieldType, Operation, PathPart,
-    Service, Structure, Variant,
+    Binding, DefaultValue, Enum, ErrorRef, ErrorShape, Field, FieldType, IntEnum, Operation,
+    PathPart, Service, Structure, Union, Variant,
 };
 use crate::model::{AggregateShape, Member, Model, ServiceShape, Shape};
 use crate::Error;
@@ -18,6 +18,8 @@ enum Role {
     Input,
     Output,
     Error,
+    /// A structure or union nested in another: every member is in the JSON body.
+    Nested,
 }
 
 /// Lowers `model` into the IR, keeping only the given operations when `only` is set.
@@ -39,6 +41,9 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
     let mut lowering = Lowering {
         model,
         enums: BTreeMap::new(),
+        int_enums: BTreeMap::new(),
+        structures: BTreeMap::new(),
+        unions: BTreeMap::new(),
         errors: BTreeMap::new(),
         problems: Vec::new(),
     };
@@ -89,7 +94,10 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
         endpoint_prefix,
         doc: traits.documentation().map(clean_doc),
         operations,
+        structures: lowering.structures.into_values().flatten().collect(),
+        unions: lowering.unions.into_values().flatten().collect(),
         enums: lowering.enums.into_values().collect(),
+        int_enums: lowering.int_enums.into_values().collect(),
         errors: lowering.errors.into_values().collect(),
     })
 }
@@ -119,6 +127,9 @@ fn operation_ids(model: &Model, service: &ServiceShape) -> BTreeSet<String> {
 struct Lowering<'m> {
     model: &'m Model,
     enums: BTreeMap<String, Enum>,
+    int_enums: BTreeMap<String, IntEnum>,
+    structures: BTreeMap<String, Option<Structure>>,
+    unions: BTreeMap<String, Option<Union>>,
     errors: BTreeMap<String, ErrorShape>,
     problems: Vec<String>,
 }
@@ -347,7 +358,14 @@ impl<'m> Lowering<'m> {
 
         let name = field_name(member_name);
         let bare = name.trim_start_matches("r#");
+        let timestamp_format = trait_of("smithy.api#timestampFormat")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let sensitive =
+            trait_of("smithy.api#sensitive").is_some() || self.element_is_sensitive(&member.target);
         Some(Field {
+            timestamp_format,
+            idempotency_token: member.traits.has("smithy.api#idempotencyToken"),
             member: member_name.to_owned(),
             setter: format!("set_{bare}"),
             getter: format!("get_{bare}"),
@@ -357,7 +375,7 @@ impl<'m> Lowering<'m> {
                 .and_then(Value::as_str)
                 .map(clean_doc),
             required: member.traits.has("smithy.api#required"),
-            sensitive: trait_of("smithy.api#sensitive").is_some(),
+            sensitive,
             ty,
             default,
             binding,
@@ -368,39 +386,173 @@ impl<'m> Lowering<'m> {
 
     fn field_type(&mut self, at: &str, target: &str) -> Option<FieldType> {
         let prelude = target.strip_prefix("smithy.api#");
-        let shape = self.model.shape(target);
-        let ty = match (shape, prelude) {
-            (Some(Shape::String(s)), _) if !s.traits.has("smithy.api#enum") => FieldType::String,
-            (Some(Shape::Enum(e)), _) => FieldType::Enum(self.enum_shape(target, e)),
-            (Some(Shape::Blob(_)), _) | (None, Some("Blob")) => FieldType::Blob,
-            (Some(Shape::Boolean(_)), _) | (None, Some("Boolean" | "PrimitiveBoolean")) => {
-                FieldType::Bool
-            }
-            (Some(Shape::Byte(_)), _) | (None, Some("Byte" | "PrimitiveByte")) => FieldType::Byte,
-            (Some(Shape::Short(_)), _) | (None, Some("Short" | "PrimitiveShort")) => {
-                FieldType::Short
-            }
-            (Some(Shape::Integer(_)), _) | (None, Some("Integer" | "PrimitiveInteger")) => {
-                FieldType::Integer
-            }
-            (Some(Shape::Long(_)), _) | (None, Some("Long" | "PrimitiveLong")) => FieldType::Long,
-            (Some(Shape::Float(_)), _) | (None, Some("Float" | "PrimitiveFloat")) => {
-                FieldType::Float
-            }
-            (Some(Shape::Double(_)), _) | (None, Some("Double" | "PrimitiveDouble")) => {
-                FieldType::Double
-            }
-            (None, Some("String")) => FieldType::String,
-            (shape, _) => {
-                let kind = shape.map_or("prelude shape", Shape::type_name);
+        let Some(shape) = self.model.shape(target) else {
+            return match prelude {
+                Some("String") => Some(FieldType::String),
+                Some("Blob") => Some(FieldType::Blob),
+                Some("Boolean" | "PrimitiveBoolean") => Some(FieldType::Bool),
+                Some("Byte" | "PrimitiveByte") => Some(FieldType::Byte),
+                Some("Short" | "PrimitiveShort") => Some(FieldType::Short),
+                Some("Integer" | "PrimitiveInteger") => Some(FieldType::Integer),
+                Some("Long" | "PrimitiveLong") => Some(FieldType::Long),
+                Some("Float" | "PrimitiveFloat") => Some(FieldType::Float),
+                Some("Double" | "PrimitiveDouble") => Some(FieldType::Double),
+                Some("Timestamp") => Some(FieldType::Timestamp),
+                Some("Document") => Some(FieldType::Document),
+                Some("BigInteger" | "BigDecimal") => Some(FieldType::BigNumber),
+                _ => {
+                    self.problems
+                        .push(format!("{at}: `{target}` cannot be a member's type"));
+                    None
+                }
+            };
+        };
+        let ty = match shape {
+            Shape::String(s) if s.traits.has("smithy.api#enum") => {
                 self.problems.push(format!(
-                    "{at}: members that target a {kind} ({target}) are not supported by this \
-                     generator yet"
+                    "{at}: string shapes with the Smithy 1.0 `enum` trait are not supported; \
+                     model {target} as an enum shape"
+                ));
+                return None;
+            }
+            Shape::String(_) => FieldType::String,
+            Shape::Enum(e) => FieldType::Enum(self.enum_shape(target, e)),
+            Shape::IntEnum(e) => FieldType::IntEnum(self.int_enum(target, e)),
+            Shape::Blob(_) => FieldType::Blob,
+            Shape::Boolean(_) => FieldType::Bool,
+            Shape::Byte(_) => FieldType::Byte,
+            Shape::Short(_) => FieldType::Short,
+            Shape::Integer(_) => FieldType::Integer,
+            Shape::Long(_) => FieldType::Long,
+            Shape::Float(_) => FieldType::Float,
+            Shape::Double(_) => FieldType::Double,
+            Shape::BigInteger(_) | Shape::BigDecimal(_) => FieldType::BigNumber,
+            Shape::Timestamp(_) => FieldType::Timestamp,
+            Shape::Document(_) => FieldType::Document,
+            Shape::List(l) | Shape::Set(l) => {
+                let element = self.field_type(at, &l.member.target)?;
+                FieldType::List(Box::new(element))
+            }
+            Shape::Map(m) => {
+                let key = self.field_type(at, &m.key.target)?;
+                if !matches!(key, FieldType::String | FieldType::Enum(_)) {
+                    self.problems
+                        .push(format!("{at}: map keys must be strings"));
+                    return None;
+                }
+                let value = self.field_type(at, &m.value.target)?;
+                FieldType::Map(Box::new(value))
+            }
+            Shape::Structure(s) => FieldType::Structure(self.nested_structure(at, target, s)?),
+            Shape::Union(u) => {
+                let streaming = u.traits.has("smithy.api#streaming");
+                FieldType::Union(self.union_shape(at, target, u)?, streaming)
+            }
+            other => {
+                let kind = other.type_name();
+                self.problems.push(format!(
+                    "{at}: a {kind} ({target}) cannot be a member's type"
                 ));
                 return None;
             }
         };
         Some(ty)
+    }
+
+    /// Whether the elements of a list or the values of a map targeted by `target` are
+    /// sensitive, so that the whole member is.
+    fn element_is_sensitive(&self, target: &str) -> bool {
+        let element = match self.model.shape(target) {
+            Some(Shape::List(l) | Shape::Set(l)) => &l.member.target,
+            Some(Shape::Map(m)) => &m.value.target,
+            _ => return false,
+        };
+        self.model
+            .shape(element)
+            .is_some_and(|s| s.traits().has("smithy.api#sensitive"))
+    }
+
+    /// Lowers a structure used as a member; a structure that contains itself is refused.
+    fn nested_structure(&mut self, at: &str, id: &str, shape: &AggregateShape) -> Option<String> {
+        let name = type_name(short_name(id));
+        match self.structures.get(id) {
+            Some(Some(_)) => return Some(name),
+            Some(None) => {
+                self.problems.push(format!(
+                    "{at}: {id} contains itself, which this generator does not support yet"
+                ));
+                return None;
+            }
+            None => {}
+        }
+        self.structures.insert(id.to_owned(), None);
+        let fields = self.fields(id, shape, Role::Nested);
+        let structure = Structure {
+            shape_id: id.to_owned(),
+            builder: format!("{name}Builder"),
+            name: name.clone(),
+            doc: shape.traits.documentation().map(clean_doc),
+            fields,
+        };
+        self.structures.insert(id.to_owned(), Some(structure));
+        Some(name)
+    }
+
+    fn union_shape(&mut self, at: &str, id: &str, shape: &AggregateShape) -> Option<String> {
+        let name = type_name(short_name(id));
+        match self.unions.get(id) {
+            Some(Some(_)) => return Some(name),
+            Some(None) => {
+                self.problems.push(format!(
+                    "{at}: {id} contains itself, which this generator does not support yet"
+                ));
+                return None;
+            }
+            None => {}
+        }
+        self.unions.insert(id.to_owned(), None);
+        let mut variants = self.fields(id, shape, Role::Nested);
+        for variant in &mut variants {
+            variant.name = type_name(&variant.member);
+        }
+        let union = Union {
+            name: name.clone(),
+            doc: shape.traits.documentation().map(clean_doc),
+            variants,
+            streaming: shape.traits.has("smithy.api#streaming"),
+        };
+        self.unions.insert(id.to_owned(), Some(union));
+        Some(name)
+    }
+
+    fn int_enum(&mut self, id: &str, shape: &AggregateShape) -> String {
+        let name = type_name(short_name(id));
+        if !self.int_enums.contains_key(id) {
+            let variants = shape
+                .members
+                .iter()
+                .map(|(member, m)| {
+                    let value = m
+                        .traits
+                        .get("smithy.api#enumValue")
+                        .and_then(Value::as_i64)
+                        .unwrap_or_default();
+                    (
+                        type_name(member),
+                        value,
+                        m.traits.documentation().map(clean_doc),
+                    )
+                })
+                .collect();
+            let doc = shape.traits.documentation().map(clean_doc);
+            let lowered = IntEnum {
+                name: name.clone(),
+                doc,
+                variants,
+            };
+            self.int_enums.insert(id.to_owned(), lowered);
+        }
+        name
     }
 
     fn enum_shape(&mut self, id: &str, shape: &AggregateShape) -> String {
@@ -456,14 +608,32 @@ impl<'m> Lowering<'m> {
             .string("smithy.api#httpQuery")
             .filter(|_| role == Role::Input)
         {
-            Binding::Query(query.to_owned())
-        } else if t.has("smithy.api#httpPayload") {
-            if !matches!(ty, FieldType::Blob | FieldType::String) {
+            let scalar = |ty: &FieldType| {
+                !matches!(
+                    ty,
+                    FieldType::Structure(_)
+                        | FieldType::Union(..)
+                        | FieldType::Document
+                        | FieldType::List(_)
+                        | FieldType::Map(_)
+                )
+            };
+            let fits = match ty {
+                FieldType::List(element) => scalar(element),
+                other => scalar(other),
+            };
+            if !fits {
                 self.problems.push(format!(
-                    "{at}: only blob and string payloads are supported by this generator yet"
+                    "{at}: query members must be scalars or lists of scalars"
                 ));
                 return None;
             }
+            Binding::Query(query.to_owned())
+        } else if t.has("smithy.api#httpQueryParams") && role == Role::Input {
+            Binding::QueryParams
+        } else if let Some(prefix) = t.string("smithy.api#httpPrefixHeaders") {
+            Binding::PrefixHeaders(prefix.to_ascii_lowercase())
+        } else if t.has("smithy.api#httpPayload") {
             Binding::Payload
         } else if t.has("smithy.api#httpResponseCode") && role == Role::Output {
             Binding::ResponseCode

@@ -25,8 +25,14 @@ pub struct Service {
     pub doc: Option<String>,
     /// Operations, sorted by name.
     pub operations: Vec<Operation>,
+    /// Structures used as members (not as an operation's input or output), sorted by id.
+    pub structures: Vec<Structure>,
+    /// Tagged unions, sorted by id.
+    pub unions: Vec<Union>,
     /// Enums, sorted by name.
     pub enums: Vec<Enum>,
+    /// Integer enums, sorted by id.
+    pub int_enums: Vec<IntEnum>,
     /// Error structures, sorted by name.
     pub errors: Vec<ErrorShape>,
 }
@@ -135,6 +141,11 @@ pub struct Field {
     pub binding: Binding,
     /// Whether values must never be printed.
     pub sensitive: bool,
+    /// The `timestampFormat` trait's value, when the model sets one.
+    pub timestamp_format: Option<String>,
+    /// Whether the client fills the member with a fresh token when the caller leaves it
+    /// empty (`idempotencyToken`).
+    pub idempotency_token: bool,
     /// Length limits from the model's `length` trait.
     pub length: Option<(Option<u64>, Option<u64>)>,
     /// The model's `pattern`, when the regex engine can check it.
@@ -175,8 +186,24 @@ pub enum FieldType {
     Double,
     /// `Bytes`.
     Blob,
+    /// A point in time.
+    Timestamp,
+    /// Untyped JSON.
+    Document,
+    /// An arbitrary-precision number, kept as its text.
+    BigNumber,
     /// A generated enum, by Rust type name.
     Enum(String),
+    /// A generated integer enum, by Rust type name.
+    IntEnum(String),
+    /// A generated structure, by Rust type name.
+    Structure(String),
+    /// A generated union, by Rust type name; `true` when it is an event stream.
+    Union(String, bool),
+    /// A list of values.
+    List(Box<FieldType>),
+    /// A map from text keys to values.
+    Map(Box<FieldType>),
 }
 
 impl FieldType {
@@ -199,6 +226,10 @@ pub enum Binding {
     Payload,
     /// The HTTP status code of a response.
     ResponseCode,
+    /// A map whose entries are query parameters (`httpQueryParams`).
+    QueryParams,
+    /// A map whose entries are headers starting with this prefix, in lower case.
+    PrefixHeaders(String),
     /// A member of the JSON body, under this name.
     Body(String),
 }
@@ -223,6 +254,30 @@ pub struct Variant {
     pub value: String,
     /// The documentation.
     pub doc: Option<String>,
+}
+
+/// A tagged union: exactly one of its members is set.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The Rust type name.
+    pub name: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The members, in model order, as fields (their `name` is the variant's).
+    pub variants: Vec<Field>,
+    /// Whether the union is an event stream (`streaming`), sent as frames, not JSON.
+    pub streaming: bool,
+}
+
+/// An integer enum.
+#[derive(Debug, Clone)]
+pub struct IntEnum {
+    /// The Rust type name.
+    pub name: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The values: Rust variant name, value and documentation.
+    pub variants: Vec<(String, i64, Option<String>)>,
 }
 
 /// An error structure with what the model says of it.

@@ -86,3 +86,9 @@ where
         ))
     })
 }
+
+/// A fresh idempotency token, for members the model marks `idempotencyToken` that the caller
+/// left empty.
+pub fn idempotency_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -185,9 +185,17 @@ impl ThingNotFound {
     ) -> Self {
         let _ = (response, body);
         Self {
-            message: body.string("Message"),
-            thing_name: body.string("ThingName"),
-            retry_after: rt::protocol::rest_json::header_number::<
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
+            thing_name: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "ThingName", meta.response())
+                .ok()
+                .flatten(),
+            retry_after: rt::protocol::rest_json::header::<
                 i32,
             >(response, "retry-after", meta.response())
                 .ok()

@@ -74,3 +74,16 @@ impl ::std::fmt::Display for Color {
         f.write_str(self.as_str())
     }
 }
+
+impl rt::json::ToJson for Color {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for Color {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(Color::from(text))
+    }
+}

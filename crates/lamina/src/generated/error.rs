@@ -76,8 +76,16 @@ impl CodeArtifactUserDeletedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -199,8 +207,16 @@ impl CodeArtifactUserFailedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -322,8 +338,16 @@ impl CodeArtifactUserPendingException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -445,8 +469,16 @@ impl DurableExecutionAlreadyStartedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -568,8 +600,16 @@ impl Ec2AccessDeniedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -691,8 +731,16 @@ impl Ec2ThrottledException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -823,9 +871,21 @@ impl Ec2UnexpectedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
-            ec2_error_code: body.string("EC2ErrorCode"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
+            ec2_error_code: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "EC2ErrorCode", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -948,8 +1008,16 @@ impl EfsioException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1071,8 +1139,16 @@ impl EfsMountConnectivityException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1194,8 +1270,16 @@ impl EfsMountFailureException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1317,8 +1401,16 @@ impl EfsMountTimeoutException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1440,8 +1532,16 @@ impl EniLimitReachedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1563,8 +1663,16 @@ impl EniNotReadyException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1686,8 +1794,16 @@ impl InvalidParameterValueException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1809,8 +1925,16 @@ impl InvalidRequestContentException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -1932,8 +2056,16 @@ impl InvalidRuntimeException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2055,8 +2187,16 @@ impl InvalidSecurityGroupIdException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2178,8 +2318,16 @@ impl InvalidSubnetIdException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2301,8 +2449,16 @@ impl InvalidZipFileException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2424,8 +2580,16 @@ impl KmsAccessDeniedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2547,8 +2711,16 @@ impl KmsDisabledException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2671,8 +2843,16 @@ impl KmsInvalidStateException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2794,8 +2974,16 @@ impl KmsNotFoundException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -2917,8 +3105,16 @@ impl ModeNotSupportedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3040,8 +3236,16 @@ impl NoPublishedVersionException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3163,8 +3367,16 @@ impl RecursiveInvocationException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3286,8 +3498,16 @@ impl RequestTooLargeException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3409,8 +3629,16 @@ impl ResourceConflictException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3532,8 +3760,16 @@ impl ResourceNotFoundException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3655,8 +3891,16 @@ impl ResourceNotReadyException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3778,8 +4022,16 @@ impl S3FilesMountConnectivityException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -3901,8 +4153,16 @@ impl S3FilesMountFailureException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4024,8 +4284,16 @@ impl S3FilesMountTimeoutException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4147,8 +4415,16 @@ impl SerializedRequestEntityTooLargeException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4270,8 +4546,16 @@ impl ServiceException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4393,8 +4677,16 @@ impl ServiceQuotaExceededException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4516,8 +4808,16 @@ impl SnapStartException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4639,8 +4939,16 @@ impl SnapStartNotReadyException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4762,8 +5070,16 @@ impl SnapStartRegenerationFailureException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -4885,8 +5201,16 @@ impl SnapStartTimeoutException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -5008,8 +5332,16 @@ impl SubnetIpAddressLimitReachedException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("Message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -5149,18 +5481,26 @@ impl TooManyRequestsException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            retry_after_seconds: rt::protocol::rest_json::header_string(
-                    response,
-                    "retry-after",
-                    meta.response(),
-                )
+            retry_after_seconds: rt::protocol::rest_json::header::<
+                String,
+            >(response, "retry-after", meta.response())
                 .ok()
                 .flatten(),
-            r#type: body.string("Type"),
-            message: body.string("message"),
-            reason: body
-                .string("Reason")
-                .map(|v| types::ThrottleReason::from(v.as_str())),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
+            reason: rt::protocol::rest_json::body_field::<
+                types::ThrottleReason,
+            >(body, "Reason", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }
@@ -5284,8 +5624,16 @@ impl UnsupportedMediaTypeException {
     ) -> Self {
         let _ = (response, body);
         Self {
-            r#type: body.string("Type"),
-            message: body.string("message"),
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
             meta,
         }
     }

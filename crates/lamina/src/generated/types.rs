@@ -71,6 +71,19 @@ impl ::std::fmt::Display for InvocationType {
     }
 }
 
+impl rt::json::ToJson for InvocationType {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for InvocationType {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(InvocationType::from(text))
+    }
+}
+
 /// The values of `LogType`.
 ///
 /// # Example
@@ -132,6 +145,19 @@ impl ::std::convert::AsRef<str> for LogType {
 impl ::std::fmt::Display for LogType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for LogType {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for LogType {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(LogType::from(text))
     }
 }
 
@@ -239,5 +265,18 @@ impl ::std::convert::AsRef<str> for ThrottleReason {
 impl ::std::fmt::Display for ThrottleReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for ThrottleReason {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for ThrottleReason {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(ThrottleReason::from(text))
     }
 }

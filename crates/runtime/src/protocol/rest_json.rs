@@ -7,7 +7,11 @@ use http::header::{HeaderValue, CONTENT_TYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
+use std::collections::HashMap;
+
+use crate::datetime::DateTime;
 use crate::error::{ConstructionFailure, ErrorMetadata, ResponseFailure, ResponseMetadata};
+use crate::json::{self, FromJson};
 use crate::middleware::Response;
 
 /// Every byte except the unreserved characters of RFC 3986 is percent-encoded.
@@ -125,73 +129,163 @@ pub fn header_value(field: &str, value: &str) -> Result<HeaderValue, Constructio
     })
 }
 
+/// A header name made from model data (a prefix and a map key), refusing what is not a
+/// valid header name.
+pub fn header_name(field: &str, name: &str) -> Result<http::HeaderName, ConstructionFailure> {
+    http::HeaderName::try_from(name).map_err(|_| {
+        ConstructionFailure::invalid_field(field, format!("`{name}` is not a valid header name"))
+    })
+}
+
 /// The base64 text of `bytes`, as blobs travel in headers and query strings.
 pub fn base64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// The text of response header `name`, if present.
-pub fn header_string(
+/// A value that can be read from the text of a header.
+pub trait FromHeader: Sized {
+    /// Parses the header text, or `None` when it is not a value of this type.
+    fn from_header(text: &str) -> Option<Self>;
+
+    /// What the value should look like, for error messages.
+    fn expected() -> &'static str;
+}
+
+impl FromHeader for String {
+    fn from_header(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+
+    fn expected() -> &'static str {
+        "text"
+    }
+}
+
+macro_rules! parsed_headers {
+    ($($ty:ty => $what:literal),*) => {$(
+        impl FromHeader for $ty {
+            fn from_header(text: &str) -> Option<Self> {
+                text.trim().parse().ok()
+            }
+
+            fn expected() -> &'static str {
+                $what
+            }
+        }
+    )*};
+}
+
+parsed_headers!(
+    bool => "a boolean", i8 => "an integer", i16 => "an integer", i32 => "an integer",
+    i64 => "an integer", f32 => "a number", f64 => "a number"
+);
+
+impl FromHeader for bytes::Bytes {
+    fn from_header(text: &str) -> Option<Self> {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::STANDARD;
+        engine.decode(text.trim()).ok().map(Into::into)
+    }
+
+    fn expected() -> &'static str {
+        "base64 text"
+    }
+}
+
+impl FromHeader for DateTime {
+    fn from_header(text: &str) -> Option<Self> {
+        DateTime::parse_http_date(text.trim())
+    }
+
+    fn expected() -> &'static str {
+        "an HTTP date"
+    }
+}
+
+impl<T: FromHeader> FromHeader for Vec<T> {
+    fn from_header(text: &str) -> Option<Self> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(T::from_header)
+            .collect()
+    }
+
+    fn expected() -> &'static str {
+        "a comma-separated list"
+    }
+}
+
+/// Response header `name` as a `T`, if present; a value that does not parse is an error
+/// naming the header.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::error::ResponseMetadata;
+/// use lamina_runtime::protocol::rest_json::header;
+/// let response = http::Response::builder()
+///     .header("x-count", "12")
+///     .body(bytes::Bytes::new())
+///     .unwrap();
+/// let meta = ResponseMetadata::default();
+/// assert_eq!(header::<i32>(&response, "x-count", &meta).unwrap(), Some(12));
+/// assert!(header::<bool>(&response, "x-count", &meta).is_err());
+/// ```
+pub fn header<T: FromHeader>(
     response: &Response,
     name: &str,
     meta: &ResponseMetadata,
-) -> Result<Option<String>, ResponseFailure> {
+) -> Result<Option<T>, ResponseFailure> {
     let Some(value) = response.headers().get(name) else {
         return Ok(None);
     };
-    match value.to_str() {
-        Ok(text) => Ok(Some(text.to_owned())),
-        Err(e) => Err(ResponseFailure::new(
-            format!("header {name} is not ASCII text"),
+    let parsed = value.to_str().ok().and_then(T::from_header);
+    match parsed {
+        Some(value) => Ok(Some(value)),
+        None => Err(ResponseFailure::new(
+            format!("header {name} should be {}", T::expected()),
             meta.clone(),
-            Some(e.into()),
+            None,
         )),
     }
 }
 
-/// Response header `name` parsed as a number, if present.
-pub fn header_number<T>(
-    response: &Response,
-    name: &str,
-    meta: &ResponseMetadata,
-) -> Result<Option<T>, ResponseFailure>
-where
-    T: std::str::FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let Some(text) = header_string(response, name, meta)? else {
-        return Ok(None);
-    };
-    text.trim().parse().map(Some).map_err(|e| {
-        ResponseFailure::new(
-            format!("header {name} is not a number: {:?}", text),
-            meta.clone(),
-            Some(Box::new(e)),
-        )
-    })
+/// The headers whose names start with `prefix`, keyed by the rest of their names.
+pub fn prefix_headers(response: &Response, prefix: &str) -> Option<HashMap<String, String>> {
+    let found: HashMap<String, String> = response
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            let key = name.as_str().strip_prefix(prefix)?;
+            Some((key.to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect();
+    (!found.is_empty()).then_some(found)
 }
 
-/// Response header `name` decoded from base64, if present.
-pub fn header_blob(
-    response: &Response,
+/// Member `name` of a JSON body as a `T`: a value of the wrong kind is an error naming it.
+pub fn body_field<T: FromJson>(
+    body: &JsonBody,
     name: &str,
     meta: &ResponseMetadata,
-) -> Result<Option<bytes::Bytes>, ResponseFailure> {
-    use base64::Engine as _;
-    let Some(text) = header_string(response, name, meta)? else {
+) -> Result<Option<T>, ResponseFailure> {
+    json::field(body.object(), name)
+        .map_err(|e| ResponseFailure::new(e.to_string(), meta.clone(), Some(Box::new(e))))
+}
+
+/// The whole body as a `T` (a structure, union or document payload); `None` when empty.
+pub fn payload<T: FromJson>(
+    response: &Response,
+    meta: &ResponseMetadata,
+) -> Result<Option<T>, ResponseFailure> {
+    if response.body().is_empty() {
         return Ok(None);
-    };
-    base64::engine::general_purpose::STANDARD
-        .decode(text.trim())
-        .map(|b| Some(b.into()))
-        .map_err(|e| {
-            ResponseFailure::new(
-                format!("header {name} is not base64"),
-                meta.clone(),
-                Some(Box::new(e)),
-            )
-        })
+    }
+    let failed =
+        |e: json::JsonError| ResponseFailure::new(e.to_string(), meta.clone(), Some(Box::new(e)));
+    let value = json::parse(response.body()).map_err(failed)?;
+    T::from_json(&value).map(Some).map_err(failed)
 }
 
 /// The status, request id and attempts of a response.
@@ -224,9 +318,28 @@ impl JsonBody {
         }
     }
 
+    /// Parses a successful response's body, which must be empty or a JSON object.
+    pub fn parse_strict(body: &[u8], meta: &ResponseMetadata) -> Result<Self, ResponseFailure> {
+        let failed = |e: json::JsonError| {
+            ResponseFailure::new(e.to_string(), meta.clone(), Some(Box::new(e)))
+        };
+        match json::parse(body).map_err(failed)? {
+            Value::Object(fields) => Ok(Self {
+                fields,
+                is_json: true,
+            }),
+            _ => Err(failed(json::JsonError::expected("a JSON object"))),
+        }
+    }
+
     /// Whether the body was a JSON object.
     pub fn is_json(&self) -> bool {
         self.is_json
+    }
+
+    /// The members of the body.
+    pub fn object(&self) -> &Map<String, Value> {
+        &self.fields
     }
 
     /// The raw value of member `name`.
@@ -242,84 +355,6 @@ impl JsonBody {
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         }
-    }
-
-    /// Member `name` as a number of type `T`, when it is one (or a string holding one).
-    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
-        self.string(name)?.parse().ok()
-    }
-
-    /// Member `name` as a boolean.
-    pub fn boolean(&self, name: &str) -> Option<bool> {
-        self.fields.get(name)?.as_bool()
-    }
-
-    /// Member `name` as bytes, decoded from base64.
-    pub fn blob(&self, name: &str) -> Option<bytes::Bytes> {
-        use base64::Engine as _;
-        let text = self.fields.get(name)?.as_str()?;
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .ok()?;
-        Some(decoded.into())
-    }
-}
-
-/// Writes the members of a JSON request body.
-///
-/// # Example
-/// ```
-/// use lamina_runtime::protocol::rest_json::JsonWriter;
-/// let mut body = JsonWriter::default();
-/// body.string("Name", "f");
-/// body.number("Count", 3);
-/// assert_eq!(&body.finish()[..], br#"{"Count":3,"Name":"f"}"#);
-/// ```
-#[derive(Debug, Default)]
-pub struct JsonWriter {
-    fields: Map<String, Value>,
-}
-
-impl JsonWriter {
-    /// Writes a text member.
-    pub fn string(&mut self, name: &str, value: &str) {
-        self.fields
-            .insert(name.to_owned(), Value::String(value.to_owned()));
-    }
-
-    /// Writes a number member.
-    pub fn number(&mut self, name: &str, value: impl Into<serde_json::Number>) {
-        self.fields
-            .insert(name.to_owned(), Value::Number(value.into()));
-    }
-
-    /// Writes a floating-point member; values JSON cannot hold (NaN, infinities) are written
-    /// as the strings Smithy uses for them.
-    pub fn float(&mut self, name: &str, value: f64) {
-        let json = match serde_json::Number::from_f64(value) {
-            Some(n) => Value::Number(n),
-            None if value.is_nan() => Value::String("NaN".into()),
-            None if value > 0.0 => Value::String("Infinity".into()),
-            None => Value::String("-Infinity".into()),
-        };
-        self.fields.insert(name.to_owned(), json);
-    }
-
-    /// Writes a boolean member.
-    pub fn boolean(&mut self, name: &str, value: bool) {
-        self.fields.insert(name.to_owned(), Value::Bool(value));
-    }
-
-    /// Writes a bytes member as base64.
-    pub fn blob(&mut self, name: &str, value: &[u8]) {
-        use base64::Engine as _;
-        let text = base64::engine::general_purpose::STANDARD.encode(value);
-        self.fields.insert(name.to_owned(), Value::String(text));
-    }
-
-    /// The body as bytes.
-    pub fn finish(self) -> bytes::Bytes {
-        Value::Object(self.fields).to_string().into()
     }
 }
 

@@ -614,27 +614,29 @@ impl rt::middleware::SerializeRequest for GetThingInput {
         );
         path.push_str("/query");
         let query = rt::protocol::rest_json::QueryWriter::default();
-        let mut body = rt::protocol::rest_json::JsonWriter::default();
+        let mut body = rt::json::Map::new();
         {
             let value = &self.limit;
-            body.number("Limit", *value);
+            body.insert("Limit".into(), rt::json::ToJson::to_json(value));
         }
         if let Some(value) = &self.filter {
-            body.string("filter", value.as_str());
+            body.insert("filter".into(), rt::json::ToJson::to_json(value));
         }
         if let Some(value) = &self.deep {
-            body.boolean("Deep", *value);
+            body.insert("Deep".into(), rt::json::ToJson::to_json(value));
         }
         if let Some(value) = &self.ratio {
-            body.float("Ratio", *value);
+            body.insert("Ratio".into(), rt::json::ToJson::to_json(value));
         }
         if let Some(value) = &self.raw {
-            body.blob("Raw", value);
+            body.insert("Raw".into(), rt::json::ToJson::to_json(value));
         }
         if let Some(value) = &self.color {
-            body.string("Color", value.as_str());
+            body.insert("Color".into(), rt::json::ToJson::to_json(value));
         }
-        let mut request = rt::http::Request::new(body.finish());
+        let mut request = rt::http::Request::new(
+            rt::json::to_body(&rt::json::Value::Object(body)),
+        );
         *request.method_mut() = rt::http::Method::POST;
         *request.uri_mut() = query
             .finish(&path)
@@ -661,19 +663,32 @@ impl rt::middleware::DeserializeResponse for GetThingOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
-        let body = rt::protocol::rest_json::JsonBody::parse(response.body());
+        let body = &rt::protocol::rest_json::JsonBody::parse_strict(
+            response.body(),
+            &meta,
+        )?;
         let output = GetThingOutput::builder()
-            .set_name(body.string("Name"))
-            .set_size_in_bytes(body.number::<i64>("size"))
-            .set_active(body.boolean("Active"))
-            .set_color(body.string("Color").map(|v| types::Color::from(v.as_str())))
-            .set_raw(body.blob("Raw"))
+            .set_name(
+                rt::protocol::rest_json::body_field::<String>(body, "Name", &meta)?,
+            )
+            .set_size_in_bytes(
+                rt::protocol::rest_json::body_field::<i64>(body, "size", &meta)?,
+            )
+            .set_active(
+                rt::protocol::rest_json::body_field::<bool>(body, "Active", &meta)?,
+            )
+            .set_color(
+                rt::protocol::rest_json::body_field::<
+                    types::Color,
+                >(body, "Color", &meta)?,
+            )
+            .set_raw(
+                rt::protocol::rest_json::body_field::<rt::Bytes>(body, "Raw", &meta)?,
+            )
             .set_requested_by(
-                rt::protocol::rest_json::header_string(
-                    response,
-                    "x-requested-by",
-                    &meta,
-                )?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(response, "x-requested-by", &meta)?,
             )
             .build(meta);
         Ok(output)

@@ -714,10 +714,10 @@ impl rt::middleware::DeserializeResponse for PutThingOutput {
     ) -> Result<Self, rt::error::ResponseFailure> {
         let output = PutThingOutput::builder()
             .set_status(Some(i32::from(response.status().as_u16())))
-            .set_e_tag(rt::protocol::rest_json::header_string(response, "etag", &meta)?)
-            .set_size(
-                rt::protocol::rest_json::header_number::<i64>(response, "x-size", &meta)?,
+            .set_e_tag(
+                rt::protocol::rest_json::header::<String>(response, "etag", &meta)?,
             )
+            .set_size(rt::protocol::rest_json::header::<i64>(response, "x-size", &meta)?)
             .set_body(
                 (!response.body().is_empty())
                     .then(|| String::from_utf8_lossy(response.body()).into_owned()),

@@ -1763,33 +1763,25 @@ impl rt::middleware::DeserializeResponse for InvokeOutput {
         let output = InvokeOutput::builder()
             .set_status_code(Some(i32::from(response.status().as_u16())))
             .set_function_error(
-                rt::protocol::rest_json::header_string(
-                    response,
-                    "x-amz-function-error",
-                    &meta,
-                )?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(response, "x-amz-function-error", &meta)?,
             )
             .set_log_result(
-                rt::protocol::rest_json::header_string(
-                    response,
-                    "x-amz-log-result",
-                    &meta,
-                )?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(response, "x-amz-log-result", &meta)?,
             )
             .set_payload((!response.body().is_empty()).then(|| response.body().clone()))
             .set_executed_version(
-                rt::protocol::rest_json::header_string(
-                    response,
-                    "x-amz-executed-version",
-                    &meta,
-                )?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(response, "x-amz-executed-version", &meta)?,
             )
             .set_durable_execution_arn(
-                rt::protocol::rest_json::header_string(
-                    response,
-                    "x-amz-durable-execution-arn",
-                    &meta,
-                )?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(response, "x-amz-durable-execution-arn", &meta)?,
             )
             .build(meta);
         Ok(output)
