@@ -112,6 +112,19 @@ fn error_enum(op: &Operation) -> TokenStream {
             ),
         }
     });
+    let from_code_body = if op.errors.is_empty() {
+        quote! {
+            let _ = (response, body);
+            #name::Unhandled(rt::error::Unhandled::new(meta))
+        }
+    } else {
+        quote! {
+            match meta.code() {
+                #(#from_code)*
+                _ => #name::Unhandled(rt::error::Unhandled::new(meta)),
+            }
+        }
+    };
     let predicates = op.errors.iter().map(|e| {
         let variant = ident(&e.variant);
         let predicate = ident(&e.predicate);
@@ -142,10 +155,7 @@ fn error_enum(op: &Operation) -> TokenStream {
                 body: &rt::protocol::rest_json::JsonBody,
                 meta: rt::error::ErrorMetadata,
             ) -> Self {
-                match meta.code() {
-                    #(#from_code)*
-                    _ => #name::Unhandled(rt::error::Unhandled::new(meta)),
-                }
+                #from_code_body
             }
 
             fn from_erased(error: rt::error::ErasedServiceError) -> Self {
@@ -618,6 +628,13 @@ fn deserialize_impl(op: &Operation) -> TokenStream {
             let body = &rt::protocol::rest_json::JsonBody::parse_strict(response.body(), &meta)?;
         }
     });
+    let reads_response = op.output.fields.iter().any(|f| {
+        !matches!(
+            f.binding,
+            Binding::Label | Binding::Query(_) | Binding::QueryParams
+        )
+    });
+    let silence = (!reads_response).then(|| quote!(let _ = response;));
     let sets = op.output.fields.iter().map(|f| {
         let set = ident(&f.setter);
         let value = read_field(f, Strictness::Strict);
@@ -633,6 +650,7 @@ fn deserialize_impl(op: &Operation) -> TokenStream {
                 meta: rt::error::ResponseMetadata,
             ) -> Result<Self, rt::error::ResponseFailure> {
                 #parse_body
+                #silence
                 let output = #output::builder()
                     #(#sets)*
                     .build(meta);

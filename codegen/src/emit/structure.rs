@@ -199,6 +199,17 @@ fn debug_named(s: &Structure, name: &proc_macro2::Ident, label: &str, kind: Kind
     }
 }
 
+/// The member's own documentation as a further paragraph, if the model has some.
+fn member_doc(f: &Field) -> TokenStream {
+    match &f.doc {
+        Some(text) => {
+            let body = super::docs::lines(text);
+            quote!(#[doc = ""] #body)
+        }
+        None => quote!(),
+    }
+}
+
 /// The builder's setters for `fields`, acting on `target` (`self` or `self.input`).
 pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
     let methods = fields.iter().map(|f| {
@@ -221,9 +232,10 @@ pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
             FieldType::List(element) => {
                 let element = value_type(element);
                 let line = format!(" Appends one item to the `{}` member.", f.member);
+                let more = member_doc(f);
                 quote! {
                     #[doc = #line]
-                    #fdoc
+                    #more
                     pub fn #fname(mut self, item: impl Into<#element>) -> Self {
                         #target.#fname.get_or_insert_with(Vec::new).push(item.into());
                         self
@@ -233,9 +245,10 @@ pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
             FieldType::Map(value) => {
                 let value = value_type(value);
                 let line = format!(" Adds one entry to the `{}` member.", f.member);
+                let more = member_doc(f);
                 quote! {
                     #[doc = #line]
-                    #fdoc
+                    #more
                     pub fn #fname(mut self, key: impl Into<String>, value: impl Into<#value>) -> Self {
                         #target.#fname.get_or_insert_with(Default::default).insert(key.into(), value.into());
                         self
