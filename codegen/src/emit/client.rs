@@ -43,15 +43,19 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         service.doc.as_deref(),
         &format!("A client for {}.", service.sdk_id),
     );
-    let methods = service.operations.iter().map(|op| {
-        let method = ident(&op.module);
+    let imports = service.operations.iter().map(|op| {
         let module = ident(&op.module);
         let fluent = ident(&op.fluent_builder);
-        let line = format!(" Starts a `{}` call; see [`{}`].", op.name, fluent);
+        quote!(#module::#fluent)
+    });
+    let methods = service.operations.iter().map(|op| {
+        let method = ident(&op.module);
+        let fluent = ident(&op.fluent_builder);
+        let line = format!(" Starts a `{}` call.", op.name);
         quote! {
             #[doc = #line]
-            pub fn #method(&self) -> operation::#module::#fluent {
-                operation::#module::#fluent::new(self.handle.clone())
+            pub fn #method(&self) -> #fluent {
+                #fluent::new(self.handle.clone())
             }
         }
     });
@@ -60,7 +64,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         //! The client: one method per operation, each returning a fluent builder.
 
         use ::lamina_runtime as rt;
-        use crate::generated::operation;
+        use crate::generated::operation::{#(#imports),*};
 
         #docs
         ///

@@ -77,9 +77,19 @@ pub(crate) fn module_imports(errors: bool, types: bool) -> TokenStream {
     }
 }
 
-/// Whether any of `fields` holds a generated enum.
+/// Whether any of `fields` holds a type of the generated `types` module.
 pub(crate) fn uses_enums<'a>(mut fields: impl Iterator<Item = &'a Field>) -> bool {
-    fields.any(|f| matches!(f.ty, FieldType::Enum(_)))
+    fn generated(ty: &FieldType) -> bool {
+        match ty {
+            FieldType::Enum(_)
+            | FieldType::IntEnum(_)
+            | FieldType::Structure(_)
+            | FieldType::Union(..) => true,
+            FieldType::List(inner) | FieldType::Map(inner) => generated(inner),
+            _ => false,
+        }
+    }
+    fields.any(|f| generated(&f.ty))
 }
 
 fn error_enum(op: &Operation) -> TokenStream {

@@ -2,7 +2,9 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use ::lamina_runtime as rt;
-use crate::generated::operation;
+use crate::generated::operation::{
+    get_thing::GetThingFluentBuilder, put_thing::PutThingFluentBuilder,
+};
 
 /// A small service whose operations use every HTTP binding the generator supports.
 ///
@@ -30,13 +32,13 @@ impl Client {
         self.handle.config()
     }
 
-    /// Starts a `GetThing` call; see [`GetThingFluentBuilder`].
-    pub fn get_thing(&self) -> operation::get_thing::GetThingFluentBuilder {
-        operation::get_thing::GetThingFluentBuilder::new(self.handle.clone())
+    /// Starts a `GetThing` call.
+    pub fn get_thing(&self) -> GetThingFluentBuilder {
+        GetThingFluentBuilder::new(self.handle.clone())
     }
 
-    /// Starts a `PutThing` call; see [`PutThingFluentBuilder`].
-    pub fn put_thing(&self) -> operation::put_thing::PutThingFluentBuilder {
-        operation::put_thing::PutThingFluentBuilder::new(self.handle.clone())
+    /// Starts a `PutThing` call.
+    pub fn put_thing(&self) -> PutThingFluentBuilder {
+        PutThingFluentBuilder::new(self.handle.clone())
     }
 }

@@ -2,7 +2,35 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use ::lamina_runtime as rt;
-use crate::generated::operation;
+use crate::generated::operation::{
+    add_permission::AddPermissionFluentBuilder, create_alias::CreateAliasFluentBuilder,
+    create_function::CreateFunctionFluentBuilder,
+    create_function_url_config::CreateFunctionUrlConfigFluentBuilder,
+    delete_alias::DeleteAliasFluentBuilder, delete_function::DeleteFunctionFluentBuilder,
+    delete_function_concurrency::DeleteFunctionConcurrencyFluentBuilder,
+    delete_function_event_invoke_config::DeleteFunctionEventInvokeConfigFluentBuilder,
+    delete_function_url_config::DeleteFunctionUrlConfigFluentBuilder,
+    get_account_settings::GetAccountSettingsFluentBuilder,
+    get_alias::GetAliasFluentBuilder, get_function::GetFunctionFluentBuilder,
+    get_function_concurrency::GetFunctionConcurrencyFluentBuilder,
+    get_function_configuration::GetFunctionConfigurationFluentBuilder,
+    get_function_event_invoke_config::GetFunctionEventInvokeConfigFluentBuilder,
+    get_function_url_config::GetFunctionUrlConfigFluentBuilder,
+    get_policy::GetPolicyFluentBuilder, invoke::InvokeFluentBuilder,
+    list_aliases::ListAliasesFluentBuilder,
+    list_function_event_invoke_configs::ListFunctionEventInvokeConfigsFluentBuilder,
+    list_function_url_configs::ListFunctionUrlConfigsFluentBuilder,
+    list_functions::ListFunctionsFluentBuilder, list_tags::ListTagsFluentBuilder,
+    list_versions_by_function::ListVersionsByFunctionFluentBuilder,
+    publish_version::PublishVersionFluentBuilder,
+    put_function_concurrency::PutFunctionConcurrencyFluentBuilder,
+    put_function_event_invoke_config::PutFunctionEventInvokeConfigFluentBuilder,
+    remove_permission::RemovePermissionFluentBuilder,
+    tag_resource::TagResourceFluentBuilder, untag_resource::UntagResourceFluentBuilder,
+    update_alias::UpdateAliasFluentBuilder,
+    update_function_code::UpdateFunctionCodeFluentBuilder,
+    update_function_configuration::UpdateFunctionConfigurationFluentBuilder,
+};
 
 /// AWS Lambda runs code in response to calls and events without servers for the caller
 /// to manage. This model describes its control- and data-plane API, version 2015-03-31.
@@ -31,8 +59,178 @@ impl Client {
         self.handle.config()
     }
 
-    /// Starts a `Invoke` call; see [`InvokeFluentBuilder`].
-    pub fn invoke(&self) -> operation::invoke::InvokeFluentBuilder {
-        operation::invoke::InvokeFluentBuilder::new(self.handle.clone())
+    /// Starts a `AddPermission` call.
+    pub fn add_permission(&self) -> AddPermissionFluentBuilder {
+        AddPermissionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `CreateAlias` call.
+    pub fn create_alias(&self) -> CreateAliasFluentBuilder {
+        CreateAliasFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `CreateFunction` call.
+    pub fn create_function(&self) -> CreateFunctionFluentBuilder {
+        CreateFunctionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `CreateFunctionUrlConfig` call.
+    pub fn create_function_url_config(&self) -> CreateFunctionUrlConfigFluentBuilder {
+        CreateFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `DeleteAlias` call.
+    pub fn delete_alias(&self) -> DeleteAliasFluentBuilder {
+        DeleteAliasFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `DeleteFunction` call.
+    pub fn delete_function(&self) -> DeleteFunctionFluentBuilder {
+        DeleteFunctionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `DeleteFunctionConcurrency` call.
+    pub fn delete_function_concurrency(&self) -> DeleteFunctionConcurrencyFluentBuilder {
+        DeleteFunctionConcurrencyFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `DeleteFunctionEventInvokeConfig` call.
+    pub fn delete_function_event_invoke_config(
+        &self,
+    ) -> DeleteFunctionEventInvokeConfigFluentBuilder {
+        DeleteFunctionEventInvokeConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `DeleteFunctionUrlConfig` call.
+    pub fn delete_function_url_config(&self) -> DeleteFunctionUrlConfigFluentBuilder {
+        DeleteFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetAccountSettings` call.
+    pub fn get_account_settings(&self) -> GetAccountSettingsFluentBuilder {
+        GetAccountSettingsFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetAlias` call.
+    pub fn get_alias(&self) -> GetAliasFluentBuilder {
+        GetAliasFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetFunction` call.
+    pub fn get_function(&self) -> GetFunctionFluentBuilder {
+        GetFunctionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetFunctionConcurrency` call.
+    pub fn get_function_concurrency(&self) -> GetFunctionConcurrencyFluentBuilder {
+        GetFunctionConcurrencyFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetFunctionConfiguration` call.
+    pub fn get_function_configuration(&self) -> GetFunctionConfigurationFluentBuilder {
+        GetFunctionConfigurationFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetFunctionEventInvokeConfig` call.
+    pub fn get_function_event_invoke_config(
+        &self,
+    ) -> GetFunctionEventInvokeConfigFluentBuilder {
+        GetFunctionEventInvokeConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetFunctionUrlConfig` call.
+    pub fn get_function_url_config(&self) -> GetFunctionUrlConfigFluentBuilder {
+        GetFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `GetPolicy` call.
+    pub fn get_policy(&self) -> GetPolicyFluentBuilder {
+        GetPolicyFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `Invoke` call.
+    pub fn invoke(&self) -> InvokeFluentBuilder {
+        InvokeFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `ListAliases` call.
+    pub fn list_aliases(&self) -> ListAliasesFluentBuilder {
+        ListAliasesFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `ListFunctionEventInvokeConfigs` call.
+    pub fn list_function_event_invoke_configs(
+        &self,
+    ) -> ListFunctionEventInvokeConfigsFluentBuilder {
+        ListFunctionEventInvokeConfigsFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `ListFunctionUrlConfigs` call.
+    pub fn list_function_url_configs(&self) -> ListFunctionUrlConfigsFluentBuilder {
+        ListFunctionUrlConfigsFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `ListFunctions` call.
+    pub fn list_functions(&self) -> ListFunctionsFluentBuilder {
+        ListFunctionsFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `ListTags` call.
+    pub fn list_tags(&self) -> ListTagsFluentBuilder {
+        ListTagsFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `ListVersionsByFunction` call.
+    pub fn list_versions_by_function(&self) -> ListVersionsByFunctionFluentBuilder {
+        ListVersionsByFunctionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `PublishVersion` call.
+    pub fn publish_version(&self) -> PublishVersionFluentBuilder {
+        PublishVersionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `PutFunctionConcurrency` call.
+    pub fn put_function_concurrency(&self) -> PutFunctionConcurrencyFluentBuilder {
+        PutFunctionConcurrencyFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `PutFunctionEventInvokeConfig` call.
+    pub fn put_function_event_invoke_config(
+        &self,
+    ) -> PutFunctionEventInvokeConfigFluentBuilder {
+        PutFunctionEventInvokeConfigFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `RemovePermission` call.
+    pub fn remove_permission(&self) -> RemovePermissionFluentBuilder {
+        RemovePermissionFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `TagResource` call.
+    pub fn tag_resource(&self) -> TagResourceFluentBuilder {
+        TagResourceFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `UntagResource` call.
+    pub fn untag_resource(&self) -> UntagResourceFluentBuilder {
+        UntagResourceFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `UpdateAlias` call.
+    pub fn update_alias(&self) -> UpdateAliasFluentBuilder {
+        UpdateAliasFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `UpdateFunctionCode` call.
+    pub fn update_function_code(&self) -> UpdateFunctionCodeFluentBuilder {
+        UpdateFunctionCodeFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `UpdateFunctionConfiguration` call.
+    pub fn update_function_configuration(
+        &self,
+    ) -> UpdateFunctionConfigurationFluentBuilder {
+        UpdateFunctionConfigurationFluentBuilder::new(self.handle.clone())
     }
 }

@@ -4,6 +4,137 @@
 use ::lamina_runtime as rt;
 use crate::generated::types;
 
+/// The function already has as many aliases as the account's quota allows.
+#[derive(Clone, PartialEq)]
+pub struct AliasLimitExceededException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl AliasLimitExceededException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "AliasLimitExceededException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// Whether the fault lies with the caller (User) or with Lambda (Service).
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for AliasLimitExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AliasLimitExceededException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for AliasLimitExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for AliasLimitExceededException {}
+impl rt::error::ProvideErrorMetadata for AliasLimitExceededException {
+    fn code(&self) -> Option<&str> {
+        AliasLimitExceededException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        AliasLimitExceededException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        AliasLimitExceededException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        AliasLimitExceededException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        AliasLimitExceededException::response_metadata(self)
+    }
+}
+
 /// The code artifact for the function was deleted while the call was pending.
 #[derive(Clone, PartialEq)]
 pub struct CodeArtifactUserDeletedException {
@@ -394,6 +525,400 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserPendingException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeArtifactUserPendingException::response_metadata(self)
+    }
+}
+
+/// The code signing configuration named in the request does not exist.
+#[derive(Clone, PartialEq)]
+pub struct CodeSigningConfigNotFoundException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl CodeSigningConfigNotFoundException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "CodeSigningConfigNotFoundException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(404u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// The `Type` member.
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for CodeSigningConfigNotFoundException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CodeSigningConfigNotFoundException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for CodeSigningConfigNotFoundException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for CodeSigningConfigNotFoundException {}
+impl rt::error::ProvideErrorMetadata for CodeSigningConfigNotFoundException {
+    fn code(&self) -> Option<&str> {
+        CodeSigningConfigNotFoundException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        CodeSigningConfigNotFoundException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        CodeSigningConfigNotFoundException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        CodeSigningConfigNotFoundException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        CodeSigningConfigNotFoundException::response_metadata(self)
+    }
+}
+
+/// The account has used up its quota for total code storage.
+#[derive(Clone, PartialEq)]
+pub struct CodeStorageExceededException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl CodeStorageExceededException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "CodeStorageExceededException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// Whether the fault lies with the caller (User) or with Lambda (Service).
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for CodeStorageExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CodeStorageExceededException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for CodeStorageExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for CodeStorageExceededException {}
+impl rt::error::ProvideErrorMetadata for CodeStorageExceededException {
+    fn code(&self) -> Option<&str> {
+        CodeStorageExceededException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        CodeStorageExceededException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        CodeStorageExceededException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        CodeStorageExceededException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        CodeStorageExceededException::response_metadata(self)
+    }
+}
+
+/// The package's signature is expired or mismatched and the signing policy is ENFORCE,
+/// so the deployment was refused.
+#[derive(Clone, PartialEq)]
+pub struct CodeVerificationFailedException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl CodeVerificationFailedException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "CodeVerificationFailedException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// The `Type` member.
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for CodeVerificationFailedException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CodeVerificationFailedException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for CodeVerificationFailedException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for CodeVerificationFailedException {}
+impl rt::error::ProvideErrorMetadata for CodeVerificationFailedException {
+    fn code(&self) -> Option<&str> {
+        CodeVerificationFailedException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        CodeVerificationFailedException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        CodeVerificationFailedException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        CodeVerificationFailedException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        CodeVerificationFailedException::response_metadata(self)
     }
 }
 
@@ -1719,6 +2244,272 @@ impl rt::error::ProvideErrorMetadata for EniNotReadyException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EniNotReadyException::response_metadata(self)
+    }
+}
+
+/// The capacity provider already has as many function versions as its quota allows.
+#[derive(Clone, PartialEq)]
+pub struct FunctionVersionsPerCapacityProviderLimitExceededException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl FunctionVersionsPerCapacityProviderLimitExceededException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "FunctionVersionsPerCapacityProviderLimitExceededException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// Whether the fault lies with the caller (User) or with Lambda (Service).
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for FunctionVersionsPerCapacityProviderLimitExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionVersionsPerCapacityProviderLimitExceededException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for FunctionVersionsPerCapacityProviderLimitExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for FunctionVersionsPerCapacityProviderLimitExceededException {}
+impl rt::error::ProvideErrorMetadata
+for FunctionVersionsPerCapacityProviderLimitExceededException {
+    fn code(&self) -> Option<&str> {
+        FunctionVersionsPerCapacityProviderLimitExceededException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        FunctionVersionsPerCapacityProviderLimitExceededException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        FunctionVersionsPerCapacityProviderLimitExceededException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        FunctionVersionsPerCapacityProviderLimitExceededException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        FunctionVersionsPerCapacityProviderLimitExceededException::response_metadata(
+            self,
+        )
+    }
+}
+
+/// The package's signature failed its integrity check; such packages are refused even
+/// under a WARN policy.
+#[derive(Clone, PartialEq)]
+pub struct InvalidCodeSignatureException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl InvalidCodeSignatureException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "InvalidCodeSignatureException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// The `Type` member.
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for InvalidCodeSignatureException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvalidCodeSignatureException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for InvalidCodeSignatureException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for InvalidCodeSignatureException {}
+impl rt::error::ProvideErrorMetadata for InvalidCodeSignatureException {
+    fn code(&self) -> Option<&str> {
+        InvalidCodeSignatureException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        InvalidCodeSignatureException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        InvalidCodeSignatureException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        InvalidCodeSignatureException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        InvalidCodeSignatureException::response_metadata(self)
     }
 }
 
@@ -3292,6 +4083,401 @@ impl rt::error::ProvideErrorMetadata for NoPublishedVersionException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         NoPublishedVersionException::response_metadata(self)
+    }
+}
+
+/// The resulting resource policy would be larger than the allowed size.
+#[derive(Clone, PartialEq)]
+pub struct PolicyLengthExceededException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl PolicyLengthExceededException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "PolicyLengthExceededException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// The `Type` member.
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for PolicyLengthExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PolicyLengthExceededException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for PolicyLengthExceededException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for PolicyLengthExceededException {}
+impl rt::error::ProvideErrorMetadata for PolicyLengthExceededException {
+    fn code(&self) -> Option<&str> {
+        PolicyLengthExceededException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        PolicyLengthExceededException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        PolicyLengthExceededException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        PolicyLengthExceededException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        PolicyLengthExceededException::response_metadata(self)
+    }
+}
+
+/// The supplied RevisionId is stale. Fetch the current one with GetPolicy (for
+/// permission changes) or GetFunction or GetAlias, then retry.
+#[derive(Clone, PartialEq)]
+pub struct PreconditionFailedException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl PreconditionFailedException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "PreconditionFailedException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(412u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// Whether the fault lies with the caller (User) or with Lambda (Service).
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for PreconditionFailedException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PreconditionFailedException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for PreconditionFailedException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for PreconditionFailedException {}
+impl rt::error::ProvideErrorMetadata for PreconditionFailedException {
+    fn code(&self) -> Option<&str> {
+        PreconditionFailedException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        PreconditionFailedException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        PreconditionFailedException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        PreconditionFailedException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        PreconditionFailedException::response_metadata(self)
+    }
+}
+
+/// The policy would make the function public, which the account's block-public-access
+/// setting forbids.
+#[derive(Clone, PartialEq)]
+pub struct PublicPolicyException {
+    r#type: Option<String>,
+    message: Option<String>,
+    meta: rt::error::ErrorMetadata,
+}
+
+impl PublicPolicyException {
+    /// The error code on the wire.
+    pub const CODE: &'static str = "PublicPolicyException";
+    /// Whether the model blames the caller or the service.
+    pub const FAULT: rt::error::Fault = rt::error::Fault::Client;
+    /// The HTTP status the model gives this error.
+    pub const HTTP_STATUS: Option<u16> = Some(400u16);
+    /// The message the service sent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref().or(self.meta.message())
+    }
+
+    /// The error code, [`Self::CODE`].
+    pub fn code(&self) -> Option<&str> {
+        Some(Self::CODE)
+    }
+
+    /// Whether the caller or the service is to blame, [`Self::FAULT`].
+    pub fn fault(&self) -> rt::error::Fault {
+        Self::FAULT
+    }
+
+    /// The request id of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The HTTP status, request id and attempts of the failed response.
+    pub fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        self.meta.response()
+    }
+
+    /// Whether the fault lies with the caller (User) or with Lambda (Service).
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+
+    /// The members the service sent, by model name and as text; sensitive ones are left
+    /// out.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        let mut members = Vec::new();
+        if let Some(value) = &self.r#type {
+            members.push(("Type", value.clone()));
+        }
+        if let Some(value) = &self.message {
+            members.push(("Message", value.clone()));
+        }
+        members
+    }
+
+    /// The code, message and response the error came with.
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
+        &self.meta
+    }
+
+    /// Reads the error's members from an error response.
+    #[doc(hidden)]
+    pub fn from_response(
+        response: &rt::middleware::Response,
+        body: &rt::protocol::rest_json::JsonBody,
+        meta: rt::error::ErrorMetadata,
+    ) -> Self {
+        let _ = (response, body);
+        Self {
+            r#type: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Type", meta.response())
+                .ok()
+                .flatten(),
+            message: rt::protocol::rest_json::body_field::<
+                String,
+            >(body, "Message", meta.response())
+                .ok()
+                .flatten(),
+            meta,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for PublicPolicyException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PublicPolicyException")
+            .field("type", &self.r#type)
+            .field("message", &self.message)
+            .field("meta", &self.meta)
+            .finish()
+    }
+}
+
+impl ::std::fmt::Display for PublicPolicyException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        rt::error::display_service_error(
+            f,
+            Some(Self::CODE),
+            self.message(),
+            self.meta.request_id(),
+        )
+    }
+}
+
+impl ::std::error::Error for PublicPolicyException {}
+impl rt::error::ProvideErrorMetadata for PublicPolicyException {
+    fn code(&self) -> Option<&str> {
+        PublicPolicyException::code(self)
+    }
+
+    fn message(&self) -> Option<&str> {
+        PublicPolicyException::message(self)
+    }
+
+    fn fault(&self) -> rt::error::Fault {
+        PublicPolicyException::fault(self)
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        PublicPolicyException::request_id(self)
+    }
+
+    fn response_metadata(&self) -> &rt::error::ResponseMetadata {
+        PublicPolicyException::response_metadata(self)
     }
 }
 

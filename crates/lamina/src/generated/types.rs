@@ -2,6 +2,408 @@
 
 //! Enums and other shared types of the service's model.
 use ::lamina_runtime as rt;
+use crate::generated::types;
+
+/// The values of `ApplicationLogLevel`.
+///
+/// # Example
+/** ```
+ use lamina::types::ApplicationLogLevel;
+ let value = ApplicationLogLevel::from("TRACE");
+ assert_eq!(value.as_str(), "TRACE");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ApplicationLogLevel {
+    /// `TRACE`
+    Trace,
+    /// `DEBUG`
+    Debug,
+    /// `INFO`
+    Info,
+    /// `WARN`
+    Warn,
+    /// `ERROR`
+    Error,
+    /// `FATAL`
+    Fatal,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl ApplicationLogLevel {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ApplicationLogLevel::Trace => "TRACE",
+            ApplicationLogLevel::Debug => "DEBUG",
+            ApplicationLogLevel::Info => "INFO",
+            ApplicationLogLevel::Warn => "WARN",
+            ApplicationLogLevel::Error => "ERROR",
+            ApplicationLogLevel::Fatal => "FATAL",
+            ApplicationLogLevel::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+    }
+}
+
+impl From<&str> for ApplicationLogLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "TRACE" => ApplicationLogLevel::Trace,
+            "DEBUG" => ApplicationLogLevel::Debug,
+            "INFO" => ApplicationLogLevel::Info,
+            "WARN" => ApplicationLogLevel::Warn,
+            "ERROR" => ApplicationLogLevel::Error,
+            "FATAL" => ApplicationLogLevel::Fatal,
+            other => {
+                ApplicationLogLevel::Unknown(rt::enums::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for ApplicationLogLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(ApplicationLogLevel::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for ApplicationLogLevel {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for ApplicationLogLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for ApplicationLogLevel {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for ApplicationLogLevel {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(ApplicationLogLevel::from(text))
+    }
+}
+
+/// The values of `Architecture`.
+///
+/// # Example
+/** ```
+ use lamina::types::Architecture;
+ let value = Architecture::from("x86_64");
+ assert_eq!(value.as_str(), "x86_64");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Architecture {
+    /// `x86_64`
+    X8664,
+    /// `arm64`
+    Arm64,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl Architecture {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Architecture::X8664 => "x86_64",
+            Architecture::Arm64 => "arm64",
+            Architecture::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["x86_64", "arm64"]
+    }
+}
+
+impl From<&str> for Architecture {
+    fn from(value: &str) -> Self {
+        match value {
+            "x86_64" => Architecture::X8664,
+            "arm64" => Architecture::Arm64,
+            other => Architecture::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for Architecture {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Architecture::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for Architecture {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for Architecture {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for Architecture {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for Architecture {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(Architecture::from(text))
+    }
+}
+
+/// The values of `FunctionUrlAuthType`.
+///
+/// # Example
+/** ```
+ use lamina::types::FunctionUrlAuthType;
+ let value = FunctionUrlAuthType::from("NONE");
+ assert_eq!(value.as_str(), "NONE");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FunctionUrlAuthType {
+    /// `NONE`
+    None,
+    /// `AWS_IAM`
+    AwsIam,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl FunctionUrlAuthType {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FunctionUrlAuthType::None => "NONE",
+            FunctionUrlAuthType::AwsIam => "AWS_IAM",
+            FunctionUrlAuthType::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["NONE", "AWS_IAM"]
+    }
+}
+
+impl From<&str> for FunctionUrlAuthType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => FunctionUrlAuthType::None,
+            "AWS_IAM" => FunctionUrlAuthType::AwsIam,
+            other => {
+                FunctionUrlAuthType::Unknown(rt::enums::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for FunctionUrlAuthType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(FunctionUrlAuthType::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for FunctionUrlAuthType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for FunctionUrlAuthType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for FunctionUrlAuthType {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for FunctionUrlAuthType {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(FunctionUrlAuthType::from(text))
+    }
+}
+
+/// The values of `FunctionVersion`.
+///
+/// # Example
+/** ```
+ use lamina::types::FunctionVersion;
+ let value = FunctionVersion::from("ALL");
+ assert_eq!(value.as_str(), "ALL");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FunctionVersion {
+    /// `ALL`
+    All,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl FunctionVersion {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FunctionVersion::All => "ALL",
+            FunctionVersion::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["ALL"]
+    }
+}
+
+impl From<&str> for FunctionVersion {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => FunctionVersion::All,
+            other => FunctionVersion::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for FunctionVersion {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(FunctionVersion::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for FunctionVersion {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for FunctionVersion {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for FunctionVersion {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for FunctionVersion {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(FunctionVersion::from(text))
+    }
+}
+
+/// The values of `FunctionVersionLatestPublished`.
+///
+/// # Example
+/** ```
+ use lamina::types::FunctionVersionLatestPublished;
+ let value = FunctionVersionLatestPublished::from("LATEST_PUBLISHED");
+ assert_eq!(value.as_str(), "LATEST_PUBLISHED");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FunctionVersionLatestPublished {
+    /// `LATEST_PUBLISHED`
+    LatestPublished,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl FunctionVersionLatestPublished {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FunctionVersionLatestPublished::LatestPublished => "LATEST_PUBLISHED",
+            FunctionVersionLatestPublished::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["LATEST_PUBLISHED"]
+    }
+}
+
+impl From<&str> for FunctionVersionLatestPublished {
+    fn from(value: &str) -> Self {
+        match value {
+            "LATEST_PUBLISHED" => FunctionVersionLatestPublished::LatestPublished,
+            other => {
+                FunctionVersionLatestPublished::Unknown(
+                    rt::enums::UnknownVariantValue::new(other),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for FunctionVersionLatestPublished {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(FunctionVersionLatestPublished::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for FunctionVersionLatestPublished {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for FunctionVersionLatestPublished {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for FunctionVersionLatestPublished {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for FunctionVersionLatestPublished {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(FunctionVersionLatestPublished::from(text))
+    }
+}
 
 /// The values of `InvocationType`.
 ///
@@ -84,6 +486,556 @@ impl rt::json::FromJson for InvocationType {
     }
 }
 
+/// The values of `InvokeMode`.
+///
+/// # Example
+/** ```
+ use lamina::types::InvokeMode;
+ let value = InvokeMode::from("BUFFERED");
+ assert_eq!(value.as_str(), "BUFFERED");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InvokeMode {
+    /// `BUFFERED`
+    Buffered,
+    /// `RESPONSE_STREAM`
+    ResponseStream,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl InvokeMode {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            InvokeMode::Buffered => "BUFFERED",
+            InvokeMode::ResponseStream => "RESPONSE_STREAM",
+            InvokeMode::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["BUFFERED", "RESPONSE_STREAM"]
+    }
+}
+
+impl From<&str> for InvokeMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "BUFFERED" => InvokeMode::Buffered,
+            "RESPONSE_STREAM" => InvokeMode::ResponseStream,
+            other => InvokeMode::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for InvokeMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(InvokeMode::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for InvokeMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for InvokeMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for InvokeMode {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for InvokeMode {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(InvokeMode::from(text))
+    }
+}
+
+/// The values of `LastUpdateStatus`.
+///
+/// # Example
+/** ```
+ use lamina::types::LastUpdateStatus;
+ let value = LastUpdateStatus::from("Successful");
+ assert_eq!(value.as_str(), "Successful");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LastUpdateStatus {
+    /// `Successful`
+    Successful,
+    /// `Failed`
+    Failed,
+    /// `InProgress`
+    InProgress,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl LastUpdateStatus {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LastUpdateStatus::Successful => "Successful",
+            LastUpdateStatus::Failed => "Failed",
+            LastUpdateStatus::InProgress => "InProgress",
+            LastUpdateStatus::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["Successful", "Failed", "InProgress"]
+    }
+}
+
+impl From<&str> for LastUpdateStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Successful" => LastUpdateStatus::Successful,
+            "Failed" => LastUpdateStatus::Failed,
+            "InProgress" => LastUpdateStatus::InProgress,
+            other => {
+                LastUpdateStatus::Unknown(rt::enums::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for LastUpdateStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(LastUpdateStatus::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for LastUpdateStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for LastUpdateStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for LastUpdateStatus {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for LastUpdateStatus {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(LastUpdateStatus::from(text))
+    }
+}
+
+/// The values of `LastUpdateStatusReasonCode`.
+///
+/// # Example
+/** ```
+ use lamina::types::LastUpdateStatusReasonCode;
+ let value = LastUpdateStatusReasonCode::from("EniLimitExceeded");
+ assert_eq!(value.as_str(), "EniLimitExceeded");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LastUpdateStatusReasonCode {
+    /// `EniLimitExceeded`
+    EniLimitExceeded,
+    /// `InsufficientRolePermissions`
+    InsufficientRolePermissions,
+    /// `InvalidConfiguration`
+    InvalidConfiguration,
+    /// `InternalError`
+    InternalError,
+    /// `SubnetOutOfIPAddresses`
+    SubnetOutOfIpAddresses,
+    /// `InvalidSubnet`
+    InvalidSubnet,
+    /// `InvalidSecurityGroup`
+    InvalidSecurityGroup,
+    /// `ImageDeleted`
+    ImageDeleted,
+    /// `ImageAccessDenied`
+    ImageAccessDenied,
+    /// `InvalidImage`
+    InvalidImage,
+    /// `KMSKeyAccessDenied`
+    KmsKeyAccessDenied,
+    /// `KMSKeyNotFound`
+    KmsKeyNotFound,
+    /// `InvalidStateKMSKey`
+    InvalidStateKmsKey,
+    /// `DisabledKMSKey`
+    DisabledKmsKey,
+    /// `EFSIOError`
+    EfsioError,
+    /// `EFSMountConnectivityError`
+    EfsMountConnectivityError,
+    /// `EFSMountFailure`
+    EfsMountFailure,
+    /// `EFSMountTimeout`
+    EfsMountTimeout,
+    /// `InvalidRuntime`
+    InvalidRuntime,
+    /// `InvalidZipFileException`
+    InvalidZipFileException,
+    /// `FunctionError`
+    FunctionError,
+    /// `ServiceQuotaExceededException`
+    ServiceQuotaExceededException,
+    /// `VcpuLimitExceeded`
+    VcpuLimitExceeded,
+    /// `CapacityProviderScalingLimitExceeded`
+    CapacityProviderScalingLimitExceeded,
+    /// `InsufficientCapacity`
+    InsufficientCapacity,
+    /// `EC2RequestLimitExceeded`
+    Ec2RequestLimitExceeded,
+    /// `FunctionError.InitTimeout`
+    FunctionErrorInitTimeout,
+    /// `FunctionError.RuntimeInitError`
+    FunctionErrorRuntimeInitError,
+    /// `FunctionError.ExtensionInitError`
+    FunctionErrorExtensionInitError,
+    /// `FunctionError.InvalidEntryPoint`
+    FunctionErrorInvalidEntryPoint,
+    /// `FunctionError.InvalidWorkingDirectory`
+    FunctionErrorInvalidWorkingDirectory,
+    /// `FunctionError.PermissionDenied`
+    FunctionErrorPermissionDenied,
+    /// `FunctionError.TooManyExtensions`
+    FunctionErrorTooManyExtensions,
+    /// `FunctionError.InitResourceExhausted`
+    FunctionErrorInitResourceExhausted,
+    /// `DisallowedByVpcEncryptionControl`
+    DisallowedByVpcEncryptionControl,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl LastUpdateStatusReasonCode {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LastUpdateStatusReasonCode::EniLimitExceeded => "EniLimitExceeded",
+            LastUpdateStatusReasonCode::InsufficientRolePermissions => {
+                "InsufficientRolePermissions"
+            }
+            LastUpdateStatusReasonCode::InvalidConfiguration => "InvalidConfiguration",
+            LastUpdateStatusReasonCode::InternalError => "InternalError",
+            LastUpdateStatusReasonCode::SubnetOutOfIpAddresses => {
+                "SubnetOutOfIPAddresses"
+            }
+            LastUpdateStatusReasonCode::InvalidSubnet => "InvalidSubnet",
+            LastUpdateStatusReasonCode::InvalidSecurityGroup => "InvalidSecurityGroup",
+            LastUpdateStatusReasonCode::ImageDeleted => "ImageDeleted",
+            LastUpdateStatusReasonCode::ImageAccessDenied => "ImageAccessDenied",
+            LastUpdateStatusReasonCode::InvalidImage => "InvalidImage",
+            LastUpdateStatusReasonCode::KmsKeyAccessDenied => "KMSKeyAccessDenied",
+            LastUpdateStatusReasonCode::KmsKeyNotFound => "KMSKeyNotFound",
+            LastUpdateStatusReasonCode::InvalidStateKmsKey => "InvalidStateKMSKey",
+            LastUpdateStatusReasonCode::DisabledKmsKey => "DisabledKMSKey",
+            LastUpdateStatusReasonCode::EfsioError => "EFSIOError",
+            LastUpdateStatusReasonCode::EfsMountConnectivityError => {
+                "EFSMountConnectivityError"
+            }
+            LastUpdateStatusReasonCode::EfsMountFailure => "EFSMountFailure",
+            LastUpdateStatusReasonCode::EfsMountTimeout => "EFSMountTimeout",
+            LastUpdateStatusReasonCode::InvalidRuntime => "InvalidRuntime",
+            LastUpdateStatusReasonCode::InvalidZipFileException => {
+                "InvalidZipFileException"
+            }
+            LastUpdateStatusReasonCode::FunctionError => "FunctionError",
+            LastUpdateStatusReasonCode::ServiceQuotaExceededException => {
+                "ServiceQuotaExceededException"
+            }
+            LastUpdateStatusReasonCode::VcpuLimitExceeded => "VcpuLimitExceeded",
+            LastUpdateStatusReasonCode::CapacityProviderScalingLimitExceeded => {
+                "CapacityProviderScalingLimitExceeded"
+            }
+            LastUpdateStatusReasonCode::InsufficientCapacity => "InsufficientCapacity",
+            LastUpdateStatusReasonCode::Ec2RequestLimitExceeded => {
+                "EC2RequestLimitExceeded"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorInitTimeout => {
+                "FunctionError.InitTimeout"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorRuntimeInitError => {
+                "FunctionError.RuntimeInitError"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorExtensionInitError => {
+                "FunctionError.ExtensionInitError"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorInvalidEntryPoint => {
+                "FunctionError.InvalidEntryPoint"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorInvalidWorkingDirectory => {
+                "FunctionError.InvalidWorkingDirectory"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorPermissionDenied => {
+                "FunctionError.PermissionDenied"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorTooManyExtensions => {
+                "FunctionError.TooManyExtensions"
+            }
+            LastUpdateStatusReasonCode::FunctionErrorInitResourceExhausted => {
+                "FunctionError.InitResourceExhausted"
+            }
+            LastUpdateStatusReasonCode::DisallowedByVpcEncryptionControl => {
+                "DisallowedByVpcEncryptionControl"
+            }
+            LastUpdateStatusReasonCode::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &[
+            "EniLimitExceeded",
+            "InsufficientRolePermissions",
+            "InvalidConfiguration",
+            "InternalError",
+            "SubnetOutOfIPAddresses",
+            "InvalidSubnet",
+            "InvalidSecurityGroup",
+            "ImageDeleted",
+            "ImageAccessDenied",
+            "InvalidImage",
+            "KMSKeyAccessDenied",
+            "KMSKeyNotFound",
+            "InvalidStateKMSKey",
+            "DisabledKMSKey",
+            "EFSIOError",
+            "EFSMountConnectivityError",
+            "EFSMountFailure",
+            "EFSMountTimeout",
+            "InvalidRuntime",
+            "InvalidZipFileException",
+            "FunctionError",
+            "ServiceQuotaExceededException",
+            "VcpuLimitExceeded",
+            "CapacityProviderScalingLimitExceeded",
+            "InsufficientCapacity",
+            "EC2RequestLimitExceeded",
+            "FunctionError.InitTimeout",
+            "FunctionError.RuntimeInitError",
+            "FunctionError.ExtensionInitError",
+            "FunctionError.InvalidEntryPoint",
+            "FunctionError.InvalidWorkingDirectory",
+            "FunctionError.PermissionDenied",
+            "FunctionError.TooManyExtensions",
+            "FunctionError.InitResourceExhausted",
+            "DisallowedByVpcEncryptionControl",
+        ]
+    }
+}
+
+impl From<&str> for LastUpdateStatusReasonCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "EniLimitExceeded" => LastUpdateStatusReasonCode::EniLimitExceeded,
+            "InsufficientRolePermissions" => {
+                LastUpdateStatusReasonCode::InsufficientRolePermissions
+            }
+            "InvalidConfiguration" => LastUpdateStatusReasonCode::InvalidConfiguration,
+            "InternalError" => LastUpdateStatusReasonCode::InternalError,
+            "SubnetOutOfIPAddresses" => {
+                LastUpdateStatusReasonCode::SubnetOutOfIpAddresses
+            }
+            "InvalidSubnet" => LastUpdateStatusReasonCode::InvalidSubnet,
+            "InvalidSecurityGroup" => LastUpdateStatusReasonCode::InvalidSecurityGroup,
+            "ImageDeleted" => LastUpdateStatusReasonCode::ImageDeleted,
+            "ImageAccessDenied" => LastUpdateStatusReasonCode::ImageAccessDenied,
+            "InvalidImage" => LastUpdateStatusReasonCode::InvalidImage,
+            "KMSKeyAccessDenied" => LastUpdateStatusReasonCode::KmsKeyAccessDenied,
+            "KMSKeyNotFound" => LastUpdateStatusReasonCode::KmsKeyNotFound,
+            "InvalidStateKMSKey" => LastUpdateStatusReasonCode::InvalidStateKmsKey,
+            "DisabledKMSKey" => LastUpdateStatusReasonCode::DisabledKmsKey,
+            "EFSIOError" => LastUpdateStatusReasonCode::EfsioError,
+            "EFSMountConnectivityError" => {
+                LastUpdateStatusReasonCode::EfsMountConnectivityError
+            }
+            "EFSMountFailure" => LastUpdateStatusReasonCode::EfsMountFailure,
+            "EFSMountTimeout" => LastUpdateStatusReasonCode::EfsMountTimeout,
+            "InvalidRuntime" => LastUpdateStatusReasonCode::InvalidRuntime,
+            "InvalidZipFileException" => {
+                LastUpdateStatusReasonCode::InvalidZipFileException
+            }
+            "FunctionError" => LastUpdateStatusReasonCode::FunctionError,
+            "ServiceQuotaExceededException" => {
+                LastUpdateStatusReasonCode::ServiceQuotaExceededException
+            }
+            "VcpuLimitExceeded" => LastUpdateStatusReasonCode::VcpuLimitExceeded,
+            "CapacityProviderScalingLimitExceeded" => {
+                LastUpdateStatusReasonCode::CapacityProviderScalingLimitExceeded
+            }
+            "InsufficientCapacity" => LastUpdateStatusReasonCode::InsufficientCapacity,
+            "EC2RequestLimitExceeded" => {
+                LastUpdateStatusReasonCode::Ec2RequestLimitExceeded
+            }
+            "FunctionError.InitTimeout" => {
+                LastUpdateStatusReasonCode::FunctionErrorInitTimeout
+            }
+            "FunctionError.RuntimeInitError" => {
+                LastUpdateStatusReasonCode::FunctionErrorRuntimeInitError
+            }
+            "FunctionError.ExtensionInitError" => {
+                LastUpdateStatusReasonCode::FunctionErrorExtensionInitError
+            }
+            "FunctionError.InvalidEntryPoint" => {
+                LastUpdateStatusReasonCode::FunctionErrorInvalidEntryPoint
+            }
+            "FunctionError.InvalidWorkingDirectory" => {
+                LastUpdateStatusReasonCode::FunctionErrorInvalidWorkingDirectory
+            }
+            "FunctionError.PermissionDenied" => {
+                LastUpdateStatusReasonCode::FunctionErrorPermissionDenied
+            }
+            "FunctionError.TooManyExtensions" => {
+                LastUpdateStatusReasonCode::FunctionErrorTooManyExtensions
+            }
+            "FunctionError.InitResourceExhausted" => {
+                LastUpdateStatusReasonCode::FunctionErrorInitResourceExhausted
+            }
+            "DisallowedByVpcEncryptionControl" => {
+                LastUpdateStatusReasonCode::DisallowedByVpcEncryptionControl
+            }
+            other => {
+                LastUpdateStatusReasonCode::Unknown(
+                    rt::enums::UnknownVariantValue::new(other),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for LastUpdateStatusReasonCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(LastUpdateStatusReasonCode::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for LastUpdateStatusReasonCode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for LastUpdateStatusReasonCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for LastUpdateStatusReasonCode {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for LastUpdateStatusReasonCode {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(LastUpdateStatusReasonCode::from(text))
+    }
+}
+
+/// The values of `LogFormat`.
+///
+/// # Example
+/** ```
+ use lamina::types::LogFormat;
+ let value = LogFormat::from("JSON");
+ assert_eq!(value.as_str(), "JSON");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// `JSON`
+    Json,
+    /// `Text`
+    Text,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl LogFormat {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LogFormat::Json => "JSON",
+            LogFormat::Text => "Text",
+            LogFormat::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["JSON", "Text"]
+    }
+}
+
+impl From<&str> for LogFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "JSON" => LogFormat::Json,
+            "Text" => LogFormat::Text,
+            other => LogFormat::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for LogFormat {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(LogFormat::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for LogFormat {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for LogFormat {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for LogFormat {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(LogFormat::from(text))
+    }
+}
+
 /// The values of `LogType`.
 ///
 /// # Example
@@ -158,6 +1110,1114 @@ impl rt::json::FromJson for LogType {
     fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
         let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
         Ok(LogType::from(text))
+    }
+}
+
+/// The values of `PackageType`.
+///
+/// # Example
+/** ```
+ use lamina::types::PackageType;
+ let value = PackageType::from("Zip");
+ assert_eq!(value.as_str(), "Zip");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum PackageType {
+    /// `Zip`
+    Zip,
+    /// `Image`
+    Image,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl PackageType {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PackageType::Zip => "Zip",
+            PackageType::Image => "Image",
+            PackageType::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["Zip", "Image"]
+    }
+}
+
+impl From<&str> for PackageType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Zip" => PackageType::Zip,
+            "Image" => PackageType::Image,
+            other => PackageType::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for PackageType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(PackageType::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for PackageType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for PackageType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for PackageType {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for PackageType {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(PackageType::from(text))
+    }
+}
+
+/// The values of `Runtime`.
+///
+/// # Example
+/** ```
+ use lamina::types::Runtime;
+ let value = Runtime::from("nodejs");
+ assert_eq!(value.as_str(), "nodejs");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Runtime {
+    /// `nodejs`
+    Nodejs,
+    /// `nodejs4.3`
+    Nodejs43,
+    /// `nodejs6.10`
+    Nodejs610,
+    /// `nodejs8.10`
+    Nodejs810,
+    /// `nodejs10.x`
+    Nodejs10x,
+    /// `nodejs12.x`
+    Nodejs12x,
+    /// `nodejs14.x`
+    Nodejs14x,
+    /// `nodejs16.x`
+    Nodejs16x,
+    /// `nodejs18.x`
+    Nodejs18x,
+    /// `nodejs20.x`
+    Nodejs20x,
+    /// `nodejs22.x`
+    Nodejs22x,
+    /// `nodejs24.x`
+    Nodejs24x,
+    /// `java8`
+    Java8,
+    /// `java8.al2`
+    Java8al2,
+    /// `java11`
+    Java11,
+    /// `java17`
+    Java17,
+    /// `java21`
+    Java21,
+    /// `java25`
+    Java25,
+    /// `python2.7`
+    Python27,
+    /// `python3.6`
+    Python36,
+    /// `python3.7`
+    Python37,
+    /// `python3.8`
+    Python38,
+    /// `python3.9`
+    Python39,
+    /// `python3.10`
+    Python310,
+    /// `python3.11`
+    Python311,
+    /// `python3.12`
+    Python312,
+    /// `python3.13`
+    Python313,
+    /// `python3.14`
+    Python314,
+    /// `dotnetcore1.0`
+    Dotnetcore10,
+    /// `dotnetcore2.0`
+    Dotnetcore20,
+    /// `dotnetcore2.1`
+    Dotnetcore21,
+    /// `dotnetcore3.1`
+    Dotnetcore31,
+    /// `dotnet6`
+    Dotnet6,
+    /// `dotnet8`
+    Dotnet8,
+    /// `dotnet10`
+    Dotnet10,
+    /// `nodejs4.3-edge`
+    Nodejs43edge,
+    /// `go1.x`
+    Go1x,
+    /// `ruby2.5`
+    Ruby25,
+    /// `ruby2.7`
+    Ruby27,
+    /// `ruby3.2`
+    Ruby32,
+    /// `ruby3.3`
+    Ruby33,
+    /// `ruby3.4`
+    Ruby34,
+    /// `ruby4.0`
+    Ruby40,
+    /// `provided`
+    Provided,
+    /// `provided.al2`
+    Providedal2,
+    /// `provided.al2023`
+    Providedal2023,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl Runtime {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Runtime::Nodejs => "nodejs",
+            Runtime::Nodejs43 => "nodejs4.3",
+            Runtime::Nodejs610 => "nodejs6.10",
+            Runtime::Nodejs810 => "nodejs8.10",
+            Runtime::Nodejs10x => "nodejs10.x",
+            Runtime::Nodejs12x => "nodejs12.x",
+            Runtime::Nodejs14x => "nodejs14.x",
+            Runtime::Nodejs16x => "nodejs16.x",
+            Runtime::Nodejs18x => "nodejs18.x",
+            Runtime::Nodejs20x => "nodejs20.x",
+            Runtime::Nodejs22x => "nodejs22.x",
+            Runtime::Nodejs24x => "nodejs24.x",
+            Runtime::Java8 => "java8",
+            Runtime::Java8al2 => "java8.al2",
+            Runtime::Java11 => "java11",
+            Runtime::Java17 => "java17",
+            Runtime::Java21 => "java21",
+            Runtime::Java25 => "java25",
+            Runtime::Python27 => "python2.7",
+            Runtime::Python36 => "python3.6",
+            Runtime::Python37 => "python3.7",
+            Runtime::Python38 => "python3.8",
+            Runtime::Python39 => "python3.9",
+            Runtime::Python310 => "python3.10",
+            Runtime::Python311 => "python3.11",
+            Runtime::Python312 => "python3.12",
+            Runtime::Python313 => "python3.13",
+            Runtime::Python314 => "python3.14",
+            Runtime::Dotnetcore10 => "dotnetcore1.0",
+            Runtime::Dotnetcore20 => "dotnetcore2.0",
+            Runtime::Dotnetcore21 => "dotnetcore2.1",
+            Runtime::Dotnetcore31 => "dotnetcore3.1",
+            Runtime::Dotnet6 => "dotnet6",
+            Runtime::Dotnet8 => "dotnet8",
+            Runtime::Dotnet10 => "dotnet10",
+            Runtime::Nodejs43edge => "nodejs4.3-edge",
+            Runtime::Go1x => "go1.x",
+            Runtime::Ruby25 => "ruby2.5",
+            Runtime::Ruby27 => "ruby2.7",
+            Runtime::Ruby32 => "ruby3.2",
+            Runtime::Ruby33 => "ruby3.3",
+            Runtime::Ruby34 => "ruby3.4",
+            Runtime::Ruby40 => "ruby4.0",
+            Runtime::Provided => "provided",
+            Runtime::Providedal2 => "provided.al2",
+            Runtime::Providedal2023 => "provided.al2023",
+            Runtime::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &[
+            "nodejs",
+            "nodejs4.3",
+            "nodejs6.10",
+            "nodejs8.10",
+            "nodejs10.x",
+            "nodejs12.x",
+            "nodejs14.x",
+            "nodejs16.x",
+            "nodejs18.x",
+            "nodejs20.x",
+            "nodejs22.x",
+            "nodejs24.x",
+            "java8",
+            "java8.al2",
+            "java11",
+            "java17",
+            "java21",
+            "java25",
+            "python2.7",
+            "python3.6",
+            "python3.7",
+            "python3.8",
+            "python3.9",
+            "python3.10",
+            "python3.11",
+            "python3.12",
+            "python3.13",
+            "python3.14",
+            "dotnetcore1.0",
+            "dotnetcore2.0",
+            "dotnetcore2.1",
+            "dotnetcore3.1",
+            "dotnet6",
+            "dotnet8",
+            "dotnet10",
+            "nodejs4.3-edge",
+            "go1.x",
+            "ruby2.5",
+            "ruby2.7",
+            "ruby3.2",
+            "ruby3.3",
+            "ruby3.4",
+            "ruby4.0",
+            "provided",
+            "provided.al2",
+            "provided.al2023",
+        ]
+    }
+}
+
+impl From<&str> for Runtime {
+    fn from(value: &str) -> Self {
+        match value {
+            "nodejs" => Runtime::Nodejs,
+            "nodejs4.3" => Runtime::Nodejs43,
+            "nodejs6.10" => Runtime::Nodejs610,
+            "nodejs8.10" => Runtime::Nodejs810,
+            "nodejs10.x" => Runtime::Nodejs10x,
+            "nodejs12.x" => Runtime::Nodejs12x,
+            "nodejs14.x" => Runtime::Nodejs14x,
+            "nodejs16.x" => Runtime::Nodejs16x,
+            "nodejs18.x" => Runtime::Nodejs18x,
+            "nodejs20.x" => Runtime::Nodejs20x,
+            "nodejs22.x" => Runtime::Nodejs22x,
+            "nodejs24.x" => Runtime::Nodejs24x,
+            "java8" => Runtime::Java8,
+            "java8.al2" => Runtime::Java8al2,
+            "java11" => Runtime::Java11,
+            "java17" => Runtime::Java17,
+            "java21" => Runtime::Java21,
+            "java25" => Runtime::Java25,
+            "python2.7" => Runtime::Python27,
+            "python3.6" => Runtime::Python36,
+            "python3.7" => Runtime::Python37,
+            "python3.8" => Runtime::Python38,
+            "python3.9" => Runtime::Python39,
+            "python3.10" => Runtime::Python310,
+            "python3.11" => Runtime::Python311,
+            "python3.12" => Runtime::Python312,
+            "python3.13" => Runtime::Python313,
+            "python3.14" => Runtime::Python314,
+            "dotnetcore1.0" => Runtime::Dotnetcore10,
+            "dotnetcore2.0" => Runtime::Dotnetcore20,
+            "dotnetcore2.1" => Runtime::Dotnetcore21,
+            "dotnetcore3.1" => Runtime::Dotnetcore31,
+            "dotnet6" => Runtime::Dotnet6,
+            "dotnet8" => Runtime::Dotnet8,
+            "dotnet10" => Runtime::Dotnet10,
+            "nodejs4.3-edge" => Runtime::Nodejs43edge,
+            "go1.x" => Runtime::Go1x,
+            "ruby2.5" => Runtime::Ruby25,
+            "ruby2.7" => Runtime::Ruby27,
+            "ruby3.2" => Runtime::Ruby32,
+            "ruby3.3" => Runtime::Ruby33,
+            "ruby3.4" => Runtime::Ruby34,
+            "ruby4.0" => Runtime::Ruby40,
+            "provided" => Runtime::Provided,
+            "provided.al2" => Runtime::Providedal2,
+            "provided.al2023" => Runtime::Providedal2023,
+            other => Runtime::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for Runtime {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Runtime::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for Runtime {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for Runtime {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for Runtime {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for Runtime {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(Runtime::from(text))
+    }
+}
+
+/// The values of `SnapStartApplyOn`.
+///
+/// # Example
+/** ```
+ use lamina::types::SnapStartApplyOn;
+ let value = SnapStartApplyOn::from("PublishedVersions");
+ assert_eq!(value.as_str(), "PublishedVersions");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SnapStartApplyOn {
+    /// `PublishedVersions`
+    PublishedVersions,
+    /// `None`
+    None,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl SnapStartApplyOn {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SnapStartApplyOn::PublishedVersions => "PublishedVersions",
+            SnapStartApplyOn::None => "None",
+            SnapStartApplyOn::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["PublishedVersions", "None"]
+    }
+}
+
+impl From<&str> for SnapStartApplyOn {
+    fn from(value: &str) -> Self {
+        match value {
+            "PublishedVersions" => SnapStartApplyOn::PublishedVersions,
+            "None" => SnapStartApplyOn::None,
+            other => {
+                SnapStartApplyOn::Unknown(rt::enums::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for SnapStartApplyOn {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(SnapStartApplyOn::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for SnapStartApplyOn {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for SnapStartApplyOn {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for SnapStartApplyOn {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for SnapStartApplyOn {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(SnapStartApplyOn::from(text))
+    }
+}
+
+/// The values of `SnapStartOptimizationStatus`.
+///
+/// # Example
+/** ```
+ use lamina::types::SnapStartOptimizationStatus;
+ let value = SnapStartOptimizationStatus::from("On");
+ assert_eq!(value.as_str(), "On");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SnapStartOptimizationStatus {
+    /// `On`
+    On,
+    /// `Off`
+    Off,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl SnapStartOptimizationStatus {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SnapStartOptimizationStatus::On => "On",
+            SnapStartOptimizationStatus::Off => "Off",
+            SnapStartOptimizationStatus::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["On", "Off"]
+    }
+}
+
+impl From<&str> for SnapStartOptimizationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "On" => SnapStartOptimizationStatus::On,
+            "Off" => SnapStartOptimizationStatus::Off,
+            other => {
+                SnapStartOptimizationStatus::Unknown(
+                    rt::enums::UnknownVariantValue::new(other),
+                )
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for SnapStartOptimizationStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(SnapStartOptimizationStatus::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for SnapStartOptimizationStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for SnapStartOptimizationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for SnapStartOptimizationStatus {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for SnapStartOptimizationStatus {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(SnapStartOptimizationStatus::from(text))
+    }
+}
+
+/// The values of `State`.
+///
+/// # Example
+/** ```
+ use lamina::types::State;
+ let value = State::from("Pending");
+ assert_eq!(value.as_str(), "Pending");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum State {
+    /// `Pending`
+    Pending,
+    /// `Active`
+    Active,
+    /// `Inactive`
+    Inactive,
+    /// `Failed`
+    Failed,
+    /// `Deactivating`
+    Deactivating,
+    /// `Deactivated`
+    Deactivated,
+    /// `ActiveNonInvocable`
+    ActiveNonInvocable,
+    /// `Deleting`
+    Deleting,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl State {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            State::Pending => "Pending",
+            State::Active => "Active",
+            State::Inactive => "Inactive",
+            State::Failed => "Failed",
+            State::Deactivating => "Deactivating",
+            State::Deactivated => "Deactivated",
+            State::ActiveNonInvocable => "ActiveNonInvocable",
+            State::Deleting => "Deleting",
+            State::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &[
+            "Pending",
+            "Active",
+            "Inactive",
+            "Failed",
+            "Deactivating",
+            "Deactivated",
+            "ActiveNonInvocable",
+            "Deleting",
+        ]
+    }
+}
+
+impl From<&str> for State {
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => State::Pending,
+            "Active" => State::Active,
+            "Inactive" => State::Inactive,
+            "Failed" => State::Failed,
+            "Deactivating" => State::Deactivating,
+            "Deactivated" => State::Deactivated,
+            "ActiveNonInvocable" => State::ActiveNonInvocable,
+            "Deleting" => State::Deleting,
+            other => State::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for State {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(State::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for State {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for State {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for State {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for State {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(State::from(text))
+    }
+}
+
+/// The values of `StateReasonCode`.
+///
+/// # Example
+/** ```
+ use lamina::types::StateReasonCode;
+ let value = StateReasonCode::from("Idle");
+ assert_eq!(value.as_str(), "Idle");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum StateReasonCode {
+    /// `Idle`
+    Idle,
+    /// `Creating`
+    Creating,
+    /// `Restoring`
+    Restoring,
+    /// `EniLimitExceeded`
+    EniLimitExceeded,
+    /// `InsufficientRolePermissions`
+    InsufficientRolePermissions,
+    /// `InvalidConfiguration`
+    InvalidConfiguration,
+    /// `InternalError`
+    InternalError,
+    /// `SubnetOutOfIPAddresses`
+    SubnetOutOfIpAddresses,
+    /// `InvalidSubnet`
+    InvalidSubnet,
+    /// `InvalidSecurityGroup`
+    InvalidSecurityGroup,
+    /// `ImageDeleted`
+    ImageDeleted,
+    /// `ImageAccessDenied`
+    ImageAccessDenied,
+    /// `InvalidImage`
+    InvalidImage,
+    /// `KMSKeyAccessDenied`
+    KmsKeyAccessDenied,
+    /// `KMSKeyNotFound`
+    KmsKeyNotFound,
+    /// `InvalidStateKMSKey`
+    InvalidStateKmsKey,
+    /// `DisabledKMSKey`
+    DisabledKmsKey,
+    /// `EFSIOError`
+    EfsioError,
+    /// `EFSMountConnectivityError`
+    EfsMountConnectivityError,
+    /// `EFSMountFailure`
+    EfsMountFailure,
+    /// `EFSMountTimeout`
+    EfsMountTimeout,
+    /// `InvalidRuntime`
+    InvalidRuntime,
+    /// `InvalidZipFileException`
+    InvalidZipFileException,
+    /// `FunctionError`
+    FunctionError,
+    /// `ServiceQuotaExceededException`
+    ServiceQuotaExceededException,
+    /// `VcpuLimitExceeded`
+    VcpuLimitExceeded,
+    /// `CapacityProviderScalingLimitExceeded`
+    CapacityProviderScalingLimitExceeded,
+    /// `InsufficientCapacity`
+    InsufficientCapacity,
+    /// `EC2RequestLimitExceeded`
+    Ec2RequestLimitExceeded,
+    /// `FunctionError.InitTimeout`
+    FunctionErrorInitTimeout,
+    /// `FunctionError.RuntimeInitError`
+    FunctionErrorRuntimeInitError,
+    /// `FunctionError.ExtensionInitError`
+    FunctionErrorExtensionInitError,
+    /// `FunctionError.InvalidEntryPoint`
+    FunctionErrorInvalidEntryPoint,
+    /// `FunctionError.InvalidWorkingDirectory`
+    FunctionErrorInvalidWorkingDirectory,
+    /// `FunctionError.PermissionDenied`
+    FunctionErrorPermissionDenied,
+    /// `FunctionError.TooManyExtensions`
+    FunctionErrorTooManyExtensions,
+    /// `FunctionError.InitResourceExhausted`
+    FunctionErrorInitResourceExhausted,
+    /// `DisallowedByVpcEncryptionControl`
+    DisallowedByVpcEncryptionControl,
+    /// `DrainingDurableExecutions`
+    DrainingDurableExecutions,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl StateReasonCode {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StateReasonCode::Idle => "Idle",
+            StateReasonCode::Creating => "Creating",
+            StateReasonCode::Restoring => "Restoring",
+            StateReasonCode::EniLimitExceeded => "EniLimitExceeded",
+            StateReasonCode::InsufficientRolePermissions => "InsufficientRolePermissions",
+            StateReasonCode::InvalidConfiguration => "InvalidConfiguration",
+            StateReasonCode::InternalError => "InternalError",
+            StateReasonCode::SubnetOutOfIpAddresses => "SubnetOutOfIPAddresses",
+            StateReasonCode::InvalidSubnet => "InvalidSubnet",
+            StateReasonCode::InvalidSecurityGroup => "InvalidSecurityGroup",
+            StateReasonCode::ImageDeleted => "ImageDeleted",
+            StateReasonCode::ImageAccessDenied => "ImageAccessDenied",
+            StateReasonCode::InvalidImage => "InvalidImage",
+            StateReasonCode::KmsKeyAccessDenied => "KMSKeyAccessDenied",
+            StateReasonCode::KmsKeyNotFound => "KMSKeyNotFound",
+            StateReasonCode::InvalidStateKmsKey => "InvalidStateKMSKey",
+            StateReasonCode::DisabledKmsKey => "DisabledKMSKey",
+            StateReasonCode::EfsioError => "EFSIOError",
+            StateReasonCode::EfsMountConnectivityError => "EFSMountConnectivityError",
+            StateReasonCode::EfsMountFailure => "EFSMountFailure",
+            StateReasonCode::EfsMountTimeout => "EFSMountTimeout",
+            StateReasonCode::InvalidRuntime => "InvalidRuntime",
+            StateReasonCode::InvalidZipFileException => "InvalidZipFileException",
+            StateReasonCode::FunctionError => "FunctionError",
+            StateReasonCode::ServiceQuotaExceededException => {
+                "ServiceQuotaExceededException"
+            }
+            StateReasonCode::VcpuLimitExceeded => "VcpuLimitExceeded",
+            StateReasonCode::CapacityProviderScalingLimitExceeded => {
+                "CapacityProviderScalingLimitExceeded"
+            }
+            StateReasonCode::InsufficientCapacity => "InsufficientCapacity",
+            StateReasonCode::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
+            StateReasonCode::FunctionErrorInitTimeout => "FunctionError.InitTimeout",
+            StateReasonCode::FunctionErrorRuntimeInitError => {
+                "FunctionError.RuntimeInitError"
+            }
+            StateReasonCode::FunctionErrorExtensionInitError => {
+                "FunctionError.ExtensionInitError"
+            }
+            StateReasonCode::FunctionErrorInvalidEntryPoint => {
+                "FunctionError.InvalidEntryPoint"
+            }
+            StateReasonCode::FunctionErrorInvalidWorkingDirectory => {
+                "FunctionError.InvalidWorkingDirectory"
+            }
+            StateReasonCode::FunctionErrorPermissionDenied => {
+                "FunctionError.PermissionDenied"
+            }
+            StateReasonCode::FunctionErrorTooManyExtensions => {
+                "FunctionError.TooManyExtensions"
+            }
+            StateReasonCode::FunctionErrorInitResourceExhausted => {
+                "FunctionError.InitResourceExhausted"
+            }
+            StateReasonCode::DisallowedByVpcEncryptionControl => {
+                "DisallowedByVpcEncryptionControl"
+            }
+            StateReasonCode::DrainingDurableExecutions => "DrainingDurableExecutions",
+            StateReasonCode::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &[
+            "Idle",
+            "Creating",
+            "Restoring",
+            "EniLimitExceeded",
+            "InsufficientRolePermissions",
+            "InvalidConfiguration",
+            "InternalError",
+            "SubnetOutOfIPAddresses",
+            "InvalidSubnet",
+            "InvalidSecurityGroup",
+            "ImageDeleted",
+            "ImageAccessDenied",
+            "InvalidImage",
+            "KMSKeyAccessDenied",
+            "KMSKeyNotFound",
+            "InvalidStateKMSKey",
+            "DisabledKMSKey",
+            "EFSIOError",
+            "EFSMountConnectivityError",
+            "EFSMountFailure",
+            "EFSMountTimeout",
+            "InvalidRuntime",
+            "InvalidZipFileException",
+            "FunctionError",
+            "ServiceQuotaExceededException",
+            "VcpuLimitExceeded",
+            "CapacityProviderScalingLimitExceeded",
+            "InsufficientCapacity",
+            "EC2RequestLimitExceeded",
+            "FunctionError.InitTimeout",
+            "FunctionError.RuntimeInitError",
+            "FunctionError.ExtensionInitError",
+            "FunctionError.InvalidEntryPoint",
+            "FunctionError.InvalidWorkingDirectory",
+            "FunctionError.PermissionDenied",
+            "FunctionError.TooManyExtensions",
+            "FunctionError.InitResourceExhausted",
+            "DisallowedByVpcEncryptionControl",
+            "DrainingDurableExecutions",
+        ]
+    }
+}
+
+impl From<&str> for StateReasonCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "Idle" => StateReasonCode::Idle,
+            "Creating" => StateReasonCode::Creating,
+            "Restoring" => StateReasonCode::Restoring,
+            "EniLimitExceeded" => StateReasonCode::EniLimitExceeded,
+            "InsufficientRolePermissions" => StateReasonCode::InsufficientRolePermissions,
+            "InvalidConfiguration" => StateReasonCode::InvalidConfiguration,
+            "InternalError" => StateReasonCode::InternalError,
+            "SubnetOutOfIPAddresses" => StateReasonCode::SubnetOutOfIpAddresses,
+            "InvalidSubnet" => StateReasonCode::InvalidSubnet,
+            "InvalidSecurityGroup" => StateReasonCode::InvalidSecurityGroup,
+            "ImageDeleted" => StateReasonCode::ImageDeleted,
+            "ImageAccessDenied" => StateReasonCode::ImageAccessDenied,
+            "InvalidImage" => StateReasonCode::InvalidImage,
+            "KMSKeyAccessDenied" => StateReasonCode::KmsKeyAccessDenied,
+            "KMSKeyNotFound" => StateReasonCode::KmsKeyNotFound,
+            "InvalidStateKMSKey" => StateReasonCode::InvalidStateKmsKey,
+            "DisabledKMSKey" => StateReasonCode::DisabledKmsKey,
+            "EFSIOError" => StateReasonCode::EfsioError,
+            "EFSMountConnectivityError" => StateReasonCode::EfsMountConnectivityError,
+            "EFSMountFailure" => StateReasonCode::EfsMountFailure,
+            "EFSMountTimeout" => StateReasonCode::EfsMountTimeout,
+            "InvalidRuntime" => StateReasonCode::InvalidRuntime,
+            "InvalidZipFileException" => StateReasonCode::InvalidZipFileException,
+            "FunctionError" => StateReasonCode::FunctionError,
+            "ServiceQuotaExceededException" => {
+                StateReasonCode::ServiceQuotaExceededException
+            }
+            "VcpuLimitExceeded" => StateReasonCode::VcpuLimitExceeded,
+            "CapacityProviderScalingLimitExceeded" => {
+                StateReasonCode::CapacityProviderScalingLimitExceeded
+            }
+            "InsufficientCapacity" => StateReasonCode::InsufficientCapacity,
+            "EC2RequestLimitExceeded" => StateReasonCode::Ec2RequestLimitExceeded,
+            "FunctionError.InitTimeout" => StateReasonCode::FunctionErrorInitTimeout,
+            "FunctionError.RuntimeInitError" => {
+                StateReasonCode::FunctionErrorRuntimeInitError
+            }
+            "FunctionError.ExtensionInitError" => {
+                StateReasonCode::FunctionErrorExtensionInitError
+            }
+            "FunctionError.InvalidEntryPoint" => {
+                StateReasonCode::FunctionErrorInvalidEntryPoint
+            }
+            "FunctionError.InvalidWorkingDirectory" => {
+                StateReasonCode::FunctionErrorInvalidWorkingDirectory
+            }
+            "FunctionError.PermissionDenied" => {
+                StateReasonCode::FunctionErrorPermissionDenied
+            }
+            "FunctionError.TooManyExtensions" => {
+                StateReasonCode::FunctionErrorTooManyExtensions
+            }
+            "FunctionError.InitResourceExhausted" => {
+                StateReasonCode::FunctionErrorInitResourceExhausted
+            }
+            "DisallowedByVpcEncryptionControl" => {
+                StateReasonCode::DisallowedByVpcEncryptionControl
+            }
+            "DrainingDurableExecutions" => StateReasonCode::DrainingDurableExecutions,
+            other => StateReasonCode::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for StateReasonCode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(StateReasonCode::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for StateReasonCode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for StateReasonCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for StateReasonCode {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for StateReasonCode {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(StateReasonCode::from(text))
+    }
+}
+
+/// The values of `SystemLogLevel`.
+///
+/// # Example
+/** ```
+ use lamina::types::SystemLogLevel;
+ let value = SystemLogLevel::from("DEBUG");
+ assert_eq!(value.as_str(), "DEBUG");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SystemLogLevel {
+    /// `DEBUG`
+    Debug,
+    /// `INFO`
+    Info,
+    /// `WARN`
+    Warn,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl SystemLogLevel {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SystemLogLevel::Debug => "DEBUG",
+            SystemLogLevel::Info => "INFO",
+            SystemLogLevel::Warn => "WARN",
+            SystemLogLevel::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["DEBUG", "INFO", "WARN"]
+    }
+}
+
+impl From<&str> for SystemLogLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEBUG" => SystemLogLevel::Debug,
+            "INFO" => SystemLogLevel::Info,
+            "WARN" => SystemLogLevel::Warn,
+            other => SystemLogLevel::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for SystemLogLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(SystemLogLevel::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for SystemLogLevel {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for SystemLogLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for SystemLogLevel {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for SystemLogLevel {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(SystemLogLevel::from(text))
+    }
+}
+
+/// The values of `TenantIsolationMode`.
+///
+/// # Example
+/** ```
+ use lamina::types::TenantIsolationMode;
+ let value = TenantIsolationMode::from("PER_TENANT");
+ assert_eq!(value.as_str(), "PER_TENANT");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TenantIsolationMode {
+    /// `PER_TENANT`
+    PerTenant,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl TenantIsolationMode {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TenantIsolationMode::PerTenant => "PER_TENANT",
+            TenantIsolationMode::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["PER_TENANT"]
+    }
+}
+
+impl From<&str> for TenantIsolationMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "PER_TENANT" => TenantIsolationMode::PerTenant,
+            other => {
+                TenantIsolationMode::Unknown(rt::enums::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+impl ::std::str::FromStr for TenantIsolationMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(TenantIsolationMode::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for TenantIsolationMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for TenantIsolationMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for TenantIsolationMode {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for TenantIsolationMode {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(TenantIsolationMode::from(text))
     }
 }
 
@@ -278,5 +2338,6735 @@ impl rt::json::FromJson for ThrottleReason {
     fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
         let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
         Ok(ThrottleReason::from(text))
+    }
+}
+
+/// The values of `TracingMode`.
+///
+/// # Example
+/** ```
+ use lamina::types::TracingMode;
+ let value = TracingMode::from("Active");
+ assert_eq!(value.as_str(), "Active");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TracingMode {
+    /// `Active`
+    Active,
+    /// `PassThrough`
+    PassThrough,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+impl TracingMode {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TracingMode::Active => "Active",
+            TracingMode::PassThrough => "PassThrough",
+            TracingMode::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["Active", "PassThrough"]
+    }
+}
+
+impl From<&str> for TracingMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => TracingMode::Active,
+            "PassThrough" => TracingMode::PassThrough,
+            other => TracingMode::Unknown(rt::enums::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for TracingMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(TracingMode::from(value))
+    }
+}
+
+impl ::std::convert::AsRef<str> for TracingMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl ::std::fmt::Display for TracingMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::json::ToJson for TracingMode {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+impl rt::json::FromJson for TracingMode {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(TracingMode::from(text))
+    }
+}
+
+/// Per-account Lambda quotas for concurrency and code storage, with sizes in bytes.
+#[derive(Clone, PartialEq)]
+pub struct AccountLimit {
+    total_code_size: i64,
+    code_size_unzipped: i64,
+    code_size_zipped: i64,
+    concurrent_executions: i32,
+    unreserved_concurrent_executions: Option<i32>,
+}
+
+impl AccountLimit {
+    /// A builder for this structure.
+    pub fn builder() -> AccountLimitBuilder {
+        AccountLimitBuilder::default()
+    }
+
+    /// Storage quota, in bytes, shared by every deployment package and layer archive in the
+    /// account.
+    pub fn total_code_size(&self) -> i64 {
+        self.total_code_size
+    }
+
+    /// Largest allowed size, in bytes, of a function's package plus layers once unpacked.
+    pub fn code_size_unzipped(&self) -> i64 {
+        self.code_size_unzipped
+    }
+
+    /// Largest allowed size, in bytes, of a package uploaded straight to Lambda rather than
+    /// via S3.
+    pub fn code_size_zipped(&self) -> i64 {
+        self.code_size_zipped
+    }
+
+    /// Cap on how many function executions may run at once in the account.
+    pub fn concurrent_executions(&self) -> i32 {
+        self.concurrent_executions
+    }
+
+    /// The concurrency cap left over after subtracting what individual functions have
+    /// reserved.
+    pub fn unreserved_concurrent_executions(&self) -> Option<i32> {
+        self.unreserved_concurrent_executions
+    }
+}
+
+impl ::std::fmt::Debug for AccountLimit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccountLimit")
+            .field("total_code_size", &self.total_code_size)
+            .field("code_size_unzipped", &self.code_size_unzipped)
+            .field("code_size_zipped", &self.code_size_zipped)
+            .field("concurrent_executions", &self.concurrent_executions)
+            .field(
+                "unreserved_concurrent_executions",
+                &self.unreserved_concurrent_executions,
+            )
+            .finish()
+    }
+}
+
+/// Builds a [`AccountLimit`].
+#[derive(Clone, Default, PartialEq)]
+pub struct AccountLimitBuilder {
+    total_code_size: Option<i64>,
+    code_size_unzipped: Option<i64>,
+    code_size_zipped: Option<i64>,
+    concurrent_executions: Option<i32>,
+    unreserved_concurrent_executions: Option<i32>,
+}
+
+impl ::std::fmt::Debug for AccountLimitBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccountLimitBuilder")
+            .field("total_code_size", &self.total_code_size)
+            .field("code_size_unzipped", &self.code_size_unzipped)
+            .field("code_size_zipped", &self.code_size_zipped)
+            .field("concurrent_executions", &self.concurrent_executions)
+            .field(
+                "unreserved_concurrent_executions",
+                &self.unreserved_concurrent_executions,
+            )
+            .finish()
+    }
+}
+
+impl AccountLimitBuilder {
+    /// Storage quota, in bytes, shared by every deployment package and layer archive in the
+    /// account.
+    pub fn total_code_size(mut self, value: i64) -> Self {
+        self.total_code_size = Some(value);
+        self
+    }
+
+    /// Sets or clears the `TotalCodeSize` member.
+    pub fn set_total_code_size(mut self, value: Option<i64>) -> Self {
+        self.total_code_size = value;
+        self
+    }
+
+    /// The `TotalCodeSize` member as set so far.
+    pub fn get_total_code_size(&self) -> Option<&i64> {
+        self.total_code_size.as_ref()
+    }
+
+    /// Largest allowed size, in bytes, of a function's package plus layers once unpacked.
+    pub fn code_size_unzipped(mut self, value: i64) -> Self {
+        self.code_size_unzipped = Some(value);
+        self
+    }
+
+    /// Sets or clears the `CodeSizeUnzipped` member.
+    pub fn set_code_size_unzipped(mut self, value: Option<i64>) -> Self {
+        self.code_size_unzipped = value;
+        self
+    }
+
+    /// The `CodeSizeUnzipped` member as set so far.
+    pub fn get_code_size_unzipped(&self) -> Option<&i64> {
+        self.code_size_unzipped.as_ref()
+    }
+
+    /// Largest allowed size, in bytes, of a package uploaded straight to Lambda rather than
+    /// via S3.
+    pub fn code_size_zipped(mut self, value: i64) -> Self {
+        self.code_size_zipped = Some(value);
+        self
+    }
+
+    /// Sets or clears the `CodeSizeZipped` member.
+    pub fn set_code_size_zipped(mut self, value: Option<i64>) -> Self {
+        self.code_size_zipped = value;
+        self
+    }
+
+    /// The `CodeSizeZipped` member as set so far.
+    pub fn get_code_size_zipped(&self) -> Option<&i64> {
+        self.code_size_zipped.as_ref()
+    }
+
+    /// Cap on how many function executions may run at once in the account.
+    pub fn concurrent_executions(mut self, value: i32) -> Self {
+        self.concurrent_executions = Some(value);
+        self
+    }
+
+    /// Sets or clears the `ConcurrentExecutions` member.
+    pub fn set_concurrent_executions(mut self, value: Option<i32>) -> Self {
+        self.concurrent_executions = value;
+        self
+    }
+
+    /// The `ConcurrentExecutions` member as set so far.
+    pub fn get_concurrent_executions(&self) -> Option<&i32> {
+        self.concurrent_executions.as_ref()
+    }
+
+    /// The concurrency cap left over after subtracting what individual functions have
+    /// reserved.
+    pub fn unreserved_concurrent_executions(mut self, value: i32) -> Self {
+        self.unreserved_concurrent_executions = Some(value);
+        self
+    }
+
+    /// Sets or clears the `UnreservedConcurrentExecutions` member.
+    pub fn set_unreserved_concurrent_executions(mut self, value: Option<i32>) -> Self {
+        self.unreserved_concurrent_executions = value;
+        self
+    }
+
+    /// The `UnreservedConcurrentExecutions` member as set so far.
+    pub fn get_unreserved_concurrent_executions(&self) -> Option<&i32> {
+        self.unreserved_concurrent_executions.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> AccountLimit {
+        AccountLimit {
+            total_code_size: self.total_code_size.unwrap_or(0i64),
+            code_size_unzipped: self.code_size_unzipped.unwrap_or(0i64),
+            code_size_zipped: self.code_size_zipped.unwrap_or(0i64),
+            concurrent_executions: self.concurrent_executions.unwrap_or(0i32),
+            unreserved_concurrent_executions: self.unreserved_concurrent_executions,
+        }
+    }
+}
+
+impl rt::json::ToJson for AccountLimit {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        object
+            .insert(
+                "TotalCodeSize".into(),
+                rt::json::ToJson::to_json(&self.total_code_size),
+            );
+        object
+            .insert(
+                "CodeSizeUnzipped".into(),
+                rt::json::ToJson::to_json(&self.code_size_unzipped),
+            );
+        object
+            .insert(
+                "CodeSizeZipped".into(),
+                rt::json::ToJson::to_json(&self.code_size_zipped),
+            );
+        object
+            .insert(
+                "ConcurrentExecutions".into(),
+                rt::json::ToJson::to_json(&self.concurrent_executions),
+            );
+        if let Some(value) = &self.unreserved_concurrent_executions {
+            object
+                .insert(
+                    "UnreservedConcurrentExecutions".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for AccountLimit {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            total_code_size: rt::json::field(object, "TotalCodeSize")?.unwrap_or(0i64),
+            code_size_unzipped: rt::json::field(object, "CodeSizeUnzipped")?
+                .unwrap_or(0i64),
+            code_size_zipped: rt::json::field(object, "CodeSizeZipped")?.unwrap_or(0i64),
+            concurrent_executions: rt::json::field(object, "ConcurrentExecutions")?
+                .unwrap_or(0i32),
+            unreserved_concurrent_executions: rt::json::field(
+                object,
+                "UnreservedConcurrentExecutions",
+            )?,
+        })
+    }
+}
+
+/// How many functions exist and how much code storage they use.
+#[derive(Clone, PartialEq)]
+pub struct AccountUsage {
+    total_code_size: i64,
+    function_count: i64,
+}
+
+impl AccountUsage {
+    /// A builder for this structure.
+    pub fn builder() -> AccountUsageBuilder {
+        AccountUsageBuilder::default()
+    }
+
+    /// Code storage in use, in bytes, counting every package and layer archive.
+    pub fn total_code_size(&self) -> i64 {
+        self.total_code_size
+    }
+
+    /// How many functions the account has.
+    pub fn function_count(&self) -> i64 {
+        self.function_count
+    }
+}
+
+impl ::std::fmt::Debug for AccountUsage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccountUsage")
+            .field("total_code_size", &self.total_code_size)
+            .field("function_count", &self.function_count)
+            .finish()
+    }
+}
+
+/// Builds a [`AccountUsage`].
+#[derive(Clone, Default, PartialEq)]
+pub struct AccountUsageBuilder {
+    total_code_size: Option<i64>,
+    function_count: Option<i64>,
+}
+
+impl ::std::fmt::Debug for AccountUsageBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccountUsageBuilder")
+            .field("total_code_size", &self.total_code_size)
+            .field("function_count", &self.function_count)
+            .finish()
+    }
+}
+
+impl AccountUsageBuilder {
+    /// Code storage in use, in bytes, counting every package and layer archive.
+    pub fn total_code_size(mut self, value: i64) -> Self {
+        self.total_code_size = Some(value);
+        self
+    }
+
+    /// Sets or clears the `TotalCodeSize` member.
+    pub fn set_total_code_size(mut self, value: Option<i64>) -> Self {
+        self.total_code_size = value;
+        self
+    }
+
+    /// The `TotalCodeSize` member as set so far.
+    pub fn get_total_code_size(&self) -> Option<&i64> {
+        self.total_code_size.as_ref()
+    }
+
+    /// How many functions the account has.
+    pub fn function_count(mut self, value: i64) -> Self {
+        self.function_count = Some(value);
+        self
+    }
+
+    /// Sets or clears the `FunctionCount` member.
+    pub fn set_function_count(mut self, value: Option<i64>) -> Self {
+        self.function_count = value;
+        self
+    }
+
+    /// The `FunctionCount` member as set so far.
+    pub fn get_function_count(&self) -> Option<&i64> {
+        self.function_count.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> AccountUsage {
+        AccountUsage {
+            total_code_size: self.total_code_size.unwrap_or(0i64),
+            function_count: self.function_count.unwrap_or(0i64),
+        }
+    }
+}
+
+impl rt::json::ToJson for AccountUsage {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        object
+            .insert(
+                "TotalCodeSize".into(),
+                rt::json::ToJson::to_json(&self.total_code_size),
+            );
+        object
+            .insert(
+                "FunctionCount".into(),
+                rt::json::ToJson::to_json(&self.function_count),
+            );
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for AccountUsage {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            total_code_size: rt::json::field(object, "TotalCodeSize")?.unwrap_or(0i64),
+            function_count: rt::json::field(object, "FunctionCount")?.unwrap_or(0i64),
+        })
+    }
+}
+
+/// Describes a function alias and where it points.
+#[derive(Clone, PartialEq)]
+pub struct AliasConfiguration {
+    alias_arn: Option<String>,
+    name: Option<String>,
+    function_version: Option<String>,
+    description: Option<String>,
+    routing_config: Option<types::AliasRoutingConfiguration>,
+    revision_id: Option<String>,
+}
+
+impl AliasConfiguration {
+    /// A builder for this structure.
+    pub fn builder() -> AliasConfigurationBuilder {
+        AliasConfigurationBuilder::default()
+    }
+
+    /// The alias's ARN.
+    pub fn alias_arn(&self) -> Option<&str> {
+        self.alias_arn.as_deref()
+    }
+
+    /// The alias's name.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The version the alias points to.
+    pub fn function_version(&self) -> Option<&str> {
+        self.function_version.as_deref()
+    }
+
+    /// Free-form text describing the alias.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Optional traffic split between the main version and one other.
+    pub fn routing_config(&self) -> Option<&types::AliasRoutingConfiguration> {
+        self.routing_config.as_ref()
+    }
+
+    /// An identifier that changes each time the alias is modified.
+    pub fn revision_id(&self) -> Option<&str> {
+        self.revision_id.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for AliasConfiguration {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AliasConfiguration")
+            .field("alias_arn", &self.alias_arn)
+            .field("name", &self.name)
+            .field("function_version", &self.function_version)
+            .field("description", &self.description)
+            .field("routing_config", &self.routing_config)
+            .field("revision_id", &self.revision_id)
+            .finish()
+    }
+}
+
+/// Builds a [`AliasConfiguration`].
+#[derive(Clone, Default, PartialEq)]
+pub struct AliasConfigurationBuilder {
+    alias_arn: Option<String>,
+    name: Option<String>,
+    function_version: Option<String>,
+    description: Option<String>,
+    routing_config: Option<types::AliasRoutingConfiguration>,
+    revision_id: Option<String>,
+}
+
+impl ::std::fmt::Debug for AliasConfigurationBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AliasConfigurationBuilder")
+            .field("alias_arn", &self.alias_arn)
+            .field("name", &self.name)
+            .field("function_version", &self.function_version)
+            .field("description", &self.description)
+            .field("routing_config", &self.routing_config)
+            .field("revision_id", &self.revision_id)
+            .finish()
+    }
+}
+
+impl AliasConfigurationBuilder {
+    /// The alias's ARN.
+    pub fn alias_arn(mut self, value: impl Into<String>) -> Self {
+        self.alias_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `AliasArn` member.
+    pub fn set_alias_arn(mut self, value: Option<String>) -> Self {
+        self.alias_arn = value;
+        self
+    }
+
+    /// The `AliasArn` member as set so far.
+    pub fn get_alias_arn(&self) -> Option<&String> {
+        self.alias_arn.as_ref()
+    }
+
+    /// The alias's name.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Name` member.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+
+    /// The `Name` member as set so far.
+    pub fn get_name(&self) -> Option<&String> {
+        self.name.as_ref()
+    }
+
+    /// The version the alias points to.
+    pub fn function_version(mut self, value: impl Into<String>) -> Self {
+        self.function_version = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionVersion` member.
+    pub fn set_function_version(mut self, value: Option<String>) -> Self {
+        self.function_version = value;
+        self
+    }
+
+    /// The `FunctionVersion` member as set so far.
+    pub fn get_function_version(&self) -> Option<&String> {
+        self.function_version.as_ref()
+    }
+
+    /// Free-form text describing the alias.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Description` member.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+
+    /// The `Description` member as set so far.
+    pub fn get_description(&self) -> Option<&String> {
+        self.description.as_ref()
+    }
+
+    /// Optional traffic split between the main version and one other.
+    pub fn routing_config(
+        mut self,
+        value: impl Into<types::AliasRoutingConfiguration>,
+    ) -> Self {
+        self.routing_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `RoutingConfig` member.
+    pub fn set_routing_config(
+        mut self,
+        value: Option<types::AliasRoutingConfiguration>,
+    ) -> Self {
+        self.routing_config = value;
+        self
+    }
+
+    /// The `RoutingConfig` member as set so far.
+    pub fn get_routing_config(&self) -> Option<&types::AliasRoutingConfiguration> {
+        self.routing_config.as_ref()
+    }
+
+    /// An identifier that changes each time the alias is modified.
+    pub fn revision_id(mut self, value: impl Into<String>) -> Self {
+        self.revision_id = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `RevisionId` member.
+    pub fn set_revision_id(mut self, value: Option<String>) -> Self {
+        self.revision_id = value;
+        self
+    }
+
+    /// The `RevisionId` member as set so far.
+    pub fn get_revision_id(&self) -> Option<&String> {
+        self.revision_id.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> AliasConfiguration {
+        AliasConfiguration {
+            alias_arn: self.alias_arn,
+            name: self.name,
+            function_version: self.function_version,
+            description: self.description,
+            routing_config: self.routing_config,
+            revision_id: self.revision_id,
+        }
+    }
+}
+
+impl rt::json::ToJson for AliasConfiguration {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.alias_arn {
+            object.insert("AliasArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.name {
+            object.insert("Name".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_version {
+            object.insert("FunctionVersion".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.description {
+            object.insert("Description".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.routing_config {
+            object.insert("RoutingConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.revision_id {
+            object.insert("RevisionId".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for AliasConfiguration {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            alias_arn: rt::json::field(object, "AliasArn")?,
+            name: rt::json::field(object, "Name")?,
+            function_version: rt::json::field(object, "FunctionVersion")?,
+            description: rt::json::field(object, "Description")?,
+            routing_config: rt::json::field(object, "RoutingConfig")?,
+            revision_id: rt::json::field(object, "RevisionId")?,
+        })
+    }
+}
+
+/// Weighted routing that sends part of an alias's traffic to a second version.
+#[derive(Clone, PartialEq)]
+pub struct AliasRoutingConfiguration {
+    additional_version_weights: Option<::std::collections::HashMap<String, f64>>,
+}
+
+impl AliasRoutingConfiguration {
+    /// A builder for this structure.
+    pub fn builder() -> AliasRoutingConfigurationBuilder {
+        AliasRoutingConfigurationBuilder::default()
+    }
+
+    /// Maps the second version to the fraction of traffic it receives.
+    pub fn additional_version_weights(
+        &self,
+    ) -> Option<&::std::collections::HashMap<String, f64>> {
+        self.additional_version_weights.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for AliasRoutingConfiguration {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AliasRoutingConfiguration")
+            .field("additional_version_weights", &self.additional_version_weights)
+            .finish()
+    }
+}
+
+/// Builds a [`AliasRoutingConfiguration`].
+#[derive(Clone, Default, PartialEq)]
+pub struct AliasRoutingConfigurationBuilder {
+    additional_version_weights: Option<::std::collections::HashMap<String, f64>>,
+}
+
+impl ::std::fmt::Debug for AliasRoutingConfigurationBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AliasRoutingConfigurationBuilder")
+            .field("additional_version_weights", &self.additional_version_weights)
+            .finish()
+    }
+}
+
+impl AliasRoutingConfigurationBuilder {
+    /// Adds one entry to the `AdditionalVersionWeights` member.
+    ///
+    /// Maps the second version to the fraction of traffic it receives.
+    pub fn additional_version_weights(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<f64>,
+    ) -> Self {
+        self.additional_version_weights
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears the `AdditionalVersionWeights` member.
+    pub fn set_additional_version_weights(
+        mut self,
+        value: Option<::std::collections::HashMap<String, f64>>,
+    ) -> Self {
+        self.additional_version_weights = value;
+        self
+    }
+
+    /// The `AdditionalVersionWeights` member as set so far.
+    pub fn get_additional_version_weights(
+        &self,
+    ) -> Option<&::std::collections::HashMap<String, f64>> {
+        self.additional_version_weights.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> AliasRoutingConfiguration {
+        AliasRoutingConfiguration {
+            additional_version_weights: self.additional_version_weights,
+        }
+    }
+}
+
+impl rt::json::ToJson for AliasRoutingConfiguration {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.additional_version_weights {
+            object
+                .insert(
+                    "AdditionalVersionWeights".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for AliasRoutingConfiguration {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            additional_version_weights: rt::json::field(
+                object,
+                "AdditionalVersionWeights",
+            )?,
+        })
+    }
+}
+
+/// Names the capacity provider that supplies compute for the function.
+#[derive(Clone, PartialEq)]
+pub struct CapacityProviderConfig {
+    lambda_managed_instances_capacity_provider_config: Option<
+        types::LambdaManagedInstancesCapacityProviderConfig,
+    >,
+}
+
+impl CapacityProviderConfig {
+    /// A builder for this structure.
+    pub fn builder() -> CapacityProviderConfigBuilder {
+        CapacityProviderConfigBuilder::default()
+    }
+
+    /// Settings for running the function on Lambda-managed instances.
+    pub fn lambda_managed_instances_capacity_provider_config(
+        &self,
+    ) -> Option<&types::LambdaManagedInstancesCapacityProviderConfig> {
+        self.lambda_managed_instances_capacity_provider_config.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for CapacityProviderConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CapacityProviderConfig")
+            .field(
+                "lambda_managed_instances_capacity_provider_config",
+                &self.lambda_managed_instances_capacity_provider_config,
+            )
+            .finish()
+    }
+}
+
+/// Builds a [`CapacityProviderConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct CapacityProviderConfigBuilder {
+    lambda_managed_instances_capacity_provider_config: Option<
+        types::LambdaManagedInstancesCapacityProviderConfig,
+    >,
+}
+
+impl ::std::fmt::Debug for CapacityProviderConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CapacityProviderConfigBuilder")
+            .field(
+                "lambda_managed_instances_capacity_provider_config",
+                &self.lambda_managed_instances_capacity_provider_config,
+            )
+            .finish()
+    }
+}
+
+impl CapacityProviderConfigBuilder {
+    /// Settings for running the function on Lambda-managed instances.
+    pub fn lambda_managed_instances_capacity_provider_config(
+        mut self,
+        value: impl Into<types::LambdaManagedInstancesCapacityProviderConfig>,
+    ) -> Self {
+        self.lambda_managed_instances_capacity_provider_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LambdaManagedInstancesCapacityProviderConfig` member.
+    pub fn set_lambda_managed_instances_capacity_provider_config(
+        mut self,
+        value: Option<types::LambdaManagedInstancesCapacityProviderConfig>,
+    ) -> Self {
+        self.lambda_managed_instances_capacity_provider_config = value;
+        self
+    }
+
+    /// The `LambdaManagedInstancesCapacityProviderConfig` member as set so far.
+    pub fn get_lambda_managed_instances_capacity_provider_config(
+        &self,
+    ) -> Option<&types::LambdaManagedInstancesCapacityProviderConfig> {
+        self.lambda_managed_instances_capacity_provider_config.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> CapacityProviderConfig {
+        CapacityProviderConfig {
+            lambda_managed_instances_capacity_provider_config: self
+                .lambda_managed_instances_capacity_provider_config,
+        }
+    }
+}
+
+impl rt::json::ToJson for CapacityProviderConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.lambda_managed_instances_capacity_provider_config {
+            object
+                .insert(
+                    "LambdaManagedInstancesCapacityProviderConfig".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for CapacityProviderConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            lambda_managed_instances_capacity_provider_config: rt::json::field(
+                object,
+                "LambdaManagedInstancesCapacityProviderConfig",
+            )?,
+        })
+    }
+}
+
+/// The members of `Concurrency`.
+#[derive(Clone, PartialEq)]
+pub struct Concurrency {
+    reserved_concurrent_executions: Option<i32>,
+}
+
+impl Concurrency {
+    /// A builder for this structure.
+    pub fn builder() -> ConcurrencyBuilder {
+        ConcurrencyBuilder::default()
+    }
+
+    /// How many concurrent executions are set aside for the function.
+    pub fn reserved_concurrent_executions(&self) -> Option<i32> {
+        self.reserved_concurrent_executions
+    }
+}
+
+impl ::std::fmt::Debug for Concurrency {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Concurrency")
+            .field(
+                "reserved_concurrent_executions",
+                &self.reserved_concurrent_executions,
+            )
+            .finish()
+    }
+}
+
+/// Builds a [`Concurrency`].
+#[derive(Clone, Default, PartialEq)]
+pub struct ConcurrencyBuilder {
+    reserved_concurrent_executions: Option<i32>,
+}
+
+impl ::std::fmt::Debug for ConcurrencyBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ConcurrencyBuilder")
+            .field(
+                "reserved_concurrent_executions",
+                &self.reserved_concurrent_executions,
+            )
+            .finish()
+    }
+}
+
+impl ConcurrencyBuilder {
+    /// How many concurrent executions are set aside for the function.
+    pub fn reserved_concurrent_executions(mut self, value: i32) -> Self {
+        self.reserved_concurrent_executions = Some(value);
+        self
+    }
+
+    /// Sets or clears the `ReservedConcurrentExecutions` member.
+    pub fn set_reserved_concurrent_executions(mut self, value: Option<i32>) -> Self {
+        self.reserved_concurrent_executions = value;
+        self
+    }
+
+    /// The `ReservedConcurrentExecutions` member as set so far.
+    pub fn get_reserved_concurrent_executions(&self) -> Option<&i32> {
+        self.reserved_concurrent_executions.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> Concurrency {
+        Concurrency {
+            reserved_concurrent_executions: self.reserved_concurrent_executions,
+        }
+    }
+}
+
+impl rt::json::ToJson for Concurrency {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.reserved_concurrent_executions {
+            object
+                .insert(
+                    "ReservedConcurrentExecutions".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Concurrency {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            reserved_concurrent_executions: rt::json::field(
+                object,
+                "ReservedConcurrentExecutions",
+            )?,
+        })
+    }
+}
+
+/// CORS rules for a function URL, controlling which browser origins, headers and
+/// methods may call it.
+#[derive(Clone, PartialEq)]
+pub struct Cors {
+    allow_credentials: Option<bool>,
+    allow_headers: Option<Vec<String>>,
+    allow_methods: Option<Vec<String>>,
+    allow_origins: Option<Vec<String>>,
+    expose_headers: Option<Vec<String>>,
+    max_age: Option<i32>,
+}
+
+impl Cors {
+    /// A builder for this structure.
+    pub fn builder() -> CorsBuilder {
+        CorsBuilder::default()
+    }
+
+    /// Whether browsers may send cookies or other credentials; false unless set.
+    pub fn allow_credentials(&self) -> Option<bool> {
+        self.allow_credentials
+    }
+
+    /// Request headers that cross-origin callers may send.
+    pub fn allow_headers(&self) -> Option<&[String]> {
+        self.allow_headers.as_deref()
+    }
+
+    /// HTTP methods cross-origin callers may use, or * for any.
+    pub fn allow_methods(&self) -> Option<&[String]> {
+        self.allow_methods.as_deref()
+    }
+
+    /// Origins permitted to call the URL, or * for all.
+    pub fn allow_origins(&self) -> Option<&[String]> {
+        self.allow_origins.as_deref()
+    }
+
+    /// Response headers that browsers may reveal to the calling page.
+    pub fn expose_headers(&self) -> Option<&[String]> {
+        self.expose_headers.as_deref()
+    }
+
+    /// Seconds a browser may cache a preflight response; 0, the default, disables caching.
+    pub fn max_age(&self) -> Option<i32> {
+        self.max_age
+    }
+}
+
+impl ::std::fmt::Debug for Cors {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Cors")
+            .field("allow_credentials", &self.allow_credentials)
+            .field("allow_headers", &self.allow_headers)
+            .field("allow_methods", &self.allow_methods)
+            .field("allow_origins", &self.allow_origins)
+            .field("expose_headers", &self.expose_headers)
+            .field("max_age", &self.max_age)
+            .finish()
+    }
+}
+
+/// Builds a [`Cors`].
+#[derive(Clone, Default, PartialEq)]
+pub struct CorsBuilder {
+    allow_credentials: Option<bool>,
+    allow_headers: Option<Vec<String>>,
+    allow_methods: Option<Vec<String>>,
+    allow_origins: Option<Vec<String>>,
+    expose_headers: Option<Vec<String>>,
+    max_age: Option<i32>,
+}
+
+impl ::std::fmt::Debug for CorsBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CorsBuilder")
+            .field("allow_credentials", &self.allow_credentials)
+            .field("allow_headers", &self.allow_headers)
+            .field("allow_methods", &self.allow_methods)
+            .field("allow_origins", &self.allow_origins)
+            .field("expose_headers", &self.expose_headers)
+            .field("max_age", &self.max_age)
+            .finish()
+    }
+}
+
+impl CorsBuilder {
+    /// Whether browsers may send cookies or other credentials; false unless set.
+    pub fn allow_credentials(mut self, value: bool) -> Self {
+        self.allow_credentials = Some(value);
+        self
+    }
+
+    /// Sets or clears the `AllowCredentials` member.
+    pub fn set_allow_credentials(mut self, value: Option<bool>) -> Self {
+        self.allow_credentials = value;
+        self
+    }
+
+    /// The `AllowCredentials` member as set so far.
+    pub fn get_allow_credentials(&self) -> Option<&bool> {
+        self.allow_credentials.as_ref()
+    }
+
+    /// Appends one item to the `AllowHeaders` member.
+    ///
+    /// Request headers that cross-origin callers may send.
+    pub fn allow_headers(mut self, item: impl Into<String>) -> Self {
+        self.allow_headers.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `AllowHeaders` member.
+    pub fn set_allow_headers(mut self, value: Option<Vec<String>>) -> Self {
+        self.allow_headers = value;
+        self
+    }
+
+    /// The `AllowHeaders` member as set so far.
+    pub fn get_allow_headers(&self) -> Option<&Vec<String>> {
+        self.allow_headers.as_ref()
+    }
+
+    /// Appends one item to the `AllowMethods` member.
+    ///
+    /// HTTP methods cross-origin callers may use, or * for any.
+    pub fn allow_methods(mut self, item: impl Into<String>) -> Self {
+        self.allow_methods.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `AllowMethods` member.
+    pub fn set_allow_methods(mut self, value: Option<Vec<String>>) -> Self {
+        self.allow_methods = value;
+        self
+    }
+
+    /// The `AllowMethods` member as set so far.
+    pub fn get_allow_methods(&self) -> Option<&Vec<String>> {
+        self.allow_methods.as_ref()
+    }
+
+    /// Appends one item to the `AllowOrigins` member.
+    ///
+    /// Origins permitted to call the URL, or * for all.
+    pub fn allow_origins(mut self, item: impl Into<String>) -> Self {
+        self.allow_origins.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `AllowOrigins` member.
+    pub fn set_allow_origins(mut self, value: Option<Vec<String>>) -> Self {
+        self.allow_origins = value;
+        self
+    }
+
+    /// The `AllowOrigins` member as set so far.
+    pub fn get_allow_origins(&self) -> Option<&Vec<String>> {
+        self.allow_origins.as_ref()
+    }
+
+    /// Appends one item to the `ExposeHeaders` member.
+    ///
+    /// Response headers that browsers may reveal to the calling page.
+    pub fn expose_headers(mut self, item: impl Into<String>) -> Self {
+        self.expose_headers.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `ExposeHeaders` member.
+    pub fn set_expose_headers(mut self, value: Option<Vec<String>>) -> Self {
+        self.expose_headers = value;
+        self
+    }
+
+    /// The `ExposeHeaders` member as set so far.
+    pub fn get_expose_headers(&self) -> Option<&Vec<String>> {
+        self.expose_headers.as_ref()
+    }
+
+    /// Seconds a browser may cache a preflight response; 0, the default, disables caching.
+    pub fn max_age(mut self, value: i32) -> Self {
+        self.max_age = Some(value);
+        self
+    }
+
+    /// Sets or clears the `MaxAge` member.
+    pub fn set_max_age(mut self, value: Option<i32>) -> Self {
+        self.max_age = value;
+        self
+    }
+
+    /// The `MaxAge` member as set so far.
+    pub fn get_max_age(&self) -> Option<&i32> {
+        self.max_age.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> Cors {
+        Cors {
+            allow_credentials: self.allow_credentials,
+            allow_headers: self.allow_headers,
+            allow_methods: self.allow_methods,
+            allow_origins: self.allow_origins,
+            expose_headers: self.expose_headers,
+            max_age: self.max_age,
+        }
+    }
+}
+
+impl rt::json::ToJson for Cors {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.allow_credentials {
+            object.insert("AllowCredentials".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.allow_headers {
+            object.insert("AllowHeaders".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.allow_methods {
+            object.insert("AllowMethods".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.allow_origins {
+            object.insert("AllowOrigins".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.expose_headers {
+            object.insert("ExposeHeaders".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.max_age {
+            object.insert("MaxAge".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Cors {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            allow_credentials: rt::json::field(object, "AllowCredentials")?,
+            allow_headers: rt::json::field(object, "AllowHeaders")?,
+            allow_methods: rt::json::field(object, "AllowMethods")?,
+            allow_origins: rt::json::field(object, "AllowOrigins")?,
+            expose_headers: rt::json::field(object, "ExposeHeaders")?,
+            max_age: rt::json::field(object, "MaxAge")?,
+        })
+    }
+}
+
+/// Where asynchronous events go after all processing attempts fail.
+#[derive(Clone, PartialEq)]
+pub struct DeadLetterConfig {
+    target_arn: Option<String>,
+}
+
+impl DeadLetterConfig {
+    /// A builder for this structure.
+    pub fn builder() -> DeadLetterConfigBuilder {
+        DeadLetterConfigBuilder::default()
+    }
+
+    /// ARN of the SQS queue or SNS topic that receives the events.
+    pub fn target_arn(&self) -> Option<&str> {
+        self.target_arn.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for DeadLetterConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeadLetterConfig").field("target_arn", &self.target_arn).finish()
+    }
+}
+
+/// Builds a [`DeadLetterConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct DeadLetterConfigBuilder {
+    target_arn: Option<String>,
+}
+
+impl ::std::fmt::Debug for DeadLetterConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DeadLetterConfigBuilder")
+            .field("target_arn", &self.target_arn)
+            .finish()
+    }
+}
+
+impl DeadLetterConfigBuilder {
+    /// ARN of the SQS queue or SNS topic that receives the events.
+    pub fn target_arn(mut self, value: impl Into<String>) -> Self {
+        self.target_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `TargetArn` member.
+    pub fn set_target_arn(mut self, value: Option<String>) -> Self {
+        self.target_arn = value;
+        self
+    }
+
+    /// The `TargetArn` member as set so far.
+    pub fn get_target_arn(&self) -> Option<&String> {
+        self.target_arn.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> DeadLetterConfig {
+        DeadLetterConfig {
+            target_arn: self.target_arn,
+        }
+    }
+}
+
+impl rt::json::ToJson for DeadLetterConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.target_arn {
+            object.insert("TargetArn".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for DeadLetterConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            target_arn: rt::json::field(object, "TargetArn")?,
+        })
+    }
+}
+
+/// Where Lambda sends records of events after processing them.
+#[derive(Clone, PartialEq)]
+pub struct DestinationConfig {
+    on_success: Option<types::OnSuccess>,
+    on_failure: Option<types::OnFailure>,
+}
+
+impl DestinationConfig {
+    /// A builder for this structure.
+    pub fn builder() -> DestinationConfigBuilder {
+        DestinationConfigBuilder::default()
+    }
+
+    /// Destination for records of successful invocations; not available for event source
+    /// mappings.
+    pub fn on_success(&self) -> Option<&types::OnSuccess> {
+        self.on_success.as_ref()
+    }
+
+    /// Destination for records of failed invocations.
+    pub fn on_failure(&self) -> Option<&types::OnFailure> {
+        self.on_failure.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for DestinationConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DestinationConfig")
+            .field("on_success", &self.on_success)
+            .field("on_failure", &self.on_failure)
+            .finish()
+    }
+}
+
+/// Builds a [`DestinationConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct DestinationConfigBuilder {
+    on_success: Option<types::OnSuccess>,
+    on_failure: Option<types::OnFailure>,
+}
+
+impl ::std::fmt::Debug for DestinationConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DestinationConfigBuilder")
+            .field("on_success", &self.on_success)
+            .field("on_failure", &self.on_failure)
+            .finish()
+    }
+}
+
+impl DestinationConfigBuilder {
+    /// Destination for records of successful invocations; not available for event source
+    /// mappings.
+    pub fn on_success(mut self, value: impl Into<types::OnSuccess>) -> Self {
+        self.on_success = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `OnSuccess` member.
+    pub fn set_on_success(mut self, value: Option<types::OnSuccess>) -> Self {
+        self.on_success = value;
+        self
+    }
+
+    /// The `OnSuccess` member as set so far.
+    pub fn get_on_success(&self) -> Option<&types::OnSuccess> {
+        self.on_success.as_ref()
+    }
+
+    /// Destination for records of failed invocations.
+    pub fn on_failure(mut self, value: impl Into<types::OnFailure>) -> Self {
+        self.on_failure = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `OnFailure` member.
+    pub fn set_on_failure(mut self, value: Option<types::OnFailure>) -> Self {
+        self.on_failure = value;
+        self
+    }
+
+    /// The `OnFailure` member as set so far.
+    pub fn get_on_failure(&self) -> Option<&types::OnFailure> {
+        self.on_failure.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> DestinationConfig {
+        DestinationConfig {
+            on_success: self.on_success,
+            on_failure: self.on_failure,
+        }
+    }
+}
+
+impl rt::json::ToJson for DestinationConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.on_success {
+            object.insert("OnSuccess".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.on_failure {
+            object.insert("OnFailure".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for DestinationConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            on_success: rt::json::field(object, "OnSuccess")?,
+            on_failure: rt::json::field(object, "OnFailure")?,
+        })
+    }
+}
+
+/// Settings for durable functions: how long an execution may run and how long its
+/// history is kept.
+#[derive(Clone, PartialEq)]
+pub struct DurableConfig {
+    retention_period_in_days: Option<i32>,
+    execution_timeout: Option<i32>,
+}
+
+impl DurableConfig {
+    /// A builder for this structure.
+    pub fn builder() -> DurableConfigBuilder {
+        DurableConfigBuilder::default()
+    }
+
+    /// Days to keep an execution's history after it finishes.
+    pub fn retention_period_in_days(&self) -> Option<i32> {
+        self.retention_period_in_days
+    }
+
+    /// Seconds a durable execution may run in total, across all its invocations, before it
+    /// times out.
+    pub fn execution_timeout(&self) -> Option<i32> {
+        self.execution_timeout
+    }
+}
+
+impl ::std::fmt::Debug for DurableConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DurableConfig")
+            .field("retention_period_in_days", &self.retention_period_in_days)
+            .field("execution_timeout", &self.execution_timeout)
+            .finish()
+    }
+}
+
+/// Builds a [`DurableConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct DurableConfigBuilder {
+    retention_period_in_days: Option<i32>,
+    execution_timeout: Option<i32>,
+}
+
+impl ::std::fmt::Debug for DurableConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DurableConfigBuilder")
+            .field("retention_period_in_days", &self.retention_period_in_days)
+            .field("execution_timeout", &self.execution_timeout)
+            .finish()
+    }
+}
+
+impl DurableConfigBuilder {
+    /// Days to keep an execution's history after it finishes.
+    pub fn retention_period_in_days(mut self, value: i32) -> Self {
+        self.retention_period_in_days = Some(value);
+        self
+    }
+
+    /// Sets or clears the `RetentionPeriodInDays` member.
+    pub fn set_retention_period_in_days(mut self, value: Option<i32>) -> Self {
+        self.retention_period_in_days = value;
+        self
+    }
+
+    /// The `RetentionPeriodInDays` member as set so far.
+    pub fn get_retention_period_in_days(&self) -> Option<&i32> {
+        self.retention_period_in_days.as_ref()
+    }
+
+    /// Seconds a durable execution may run in total, across all its invocations, before it
+    /// times out.
+    pub fn execution_timeout(mut self, value: i32) -> Self {
+        self.execution_timeout = Some(value);
+        self
+    }
+
+    /// Sets or clears the `ExecutionTimeout` member.
+    pub fn set_execution_timeout(mut self, value: Option<i32>) -> Self {
+        self.execution_timeout = value;
+        self
+    }
+
+    /// The `ExecutionTimeout` member as set so far.
+    pub fn get_execution_timeout(&self) -> Option<&i32> {
+        self.execution_timeout.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> DurableConfig {
+        DurableConfig {
+            retention_period_in_days: self.retention_period_in_days,
+            execution_timeout: self.execution_timeout,
+        }
+    }
+}
+
+impl rt::json::ToJson for DurableConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.retention_period_in_days {
+            object
+                .insert(
+                    "RetentionPeriodInDays".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.execution_timeout {
+            object.insert("ExecutionTimeout".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for DurableConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            retention_period_in_days: rt::json::field(object, "RetentionPeriodInDays")?,
+            execution_timeout: rt::json::field(object, "ExecutionTimeout")?,
+        })
+    }
+}
+
+/// Environment variables for a function, stored with each version's configuration.
+#[derive(Clone, PartialEq)]
+pub struct Environment {
+    variables: Option<::std::collections::HashMap<String, String>>,
+}
+
+impl Environment {
+    /// A builder for this structure.
+    pub fn builder() -> EnvironmentBuilder {
+        EnvironmentBuilder::default()
+    }
+
+    /// Variable names mapped to their values.
+    pub fn variables(&self) -> Option<&::std::collections::HashMap<String, String>> {
+        self.variables.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Environment").field("variables", &"** redacted **").finish()
+    }
+}
+
+/// Builds a [`Environment`].
+#[derive(Clone, Default, PartialEq)]
+pub struct EnvironmentBuilder {
+    variables: Option<::std::collections::HashMap<String, String>>,
+}
+
+impl ::std::fmt::Debug for EnvironmentBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EnvironmentBuilder")
+            .field("variables", &"** redacted **")
+            .finish()
+    }
+}
+
+impl EnvironmentBuilder {
+    /// Adds one entry to the `Variables` member.
+    ///
+    /// Variable names mapped to their values.
+    pub fn variables(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.variables
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears the `Variables` member.
+    pub fn set_variables(
+        mut self,
+        value: Option<::std::collections::HashMap<String, String>>,
+    ) -> Self {
+        self.variables = value;
+        self
+    }
+
+    /// The `Variables` member as set so far.
+    pub fn get_variables(&self) -> Option<&::std::collections::HashMap<String, String>> {
+        self.variables.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> Environment {
+        Environment {
+            variables: self.variables,
+        }
+    }
+}
+
+impl rt::json::ToJson for Environment {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.variables {
+            object.insert("Variables".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Environment {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            variables: rt::json::field(object, "Variables")?,
+        })
+    }
+}
+
+/// Describes why environment variables could not be applied.
+#[derive(Clone, PartialEq)]
+pub struct EnvironmentError {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl EnvironmentError {
+    /// A builder for this structure.
+    pub fn builder() -> EnvironmentErrorBuilder {
+        EnvironmentErrorBuilder::default()
+    }
+
+    /// A code identifying the error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// A description of the error.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for EnvironmentError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EnvironmentError")
+            .field("error_code", &self.error_code)
+            .field("message", &"** redacted **")
+            .finish()
+    }
+}
+
+/// Builds a [`EnvironmentError`].
+#[derive(Clone, Default, PartialEq)]
+pub struct EnvironmentErrorBuilder {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl ::std::fmt::Debug for EnvironmentErrorBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EnvironmentErrorBuilder")
+            .field("error_code", &self.error_code)
+            .field("message", &"** redacted **")
+            .finish()
+    }
+}
+
+impl EnvironmentErrorBuilder {
+    /// A code identifying the error.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ErrorCode` member.
+    pub fn set_error_code(mut self, value: Option<String>) -> Self {
+        self.error_code = value;
+        self
+    }
+
+    /// The `ErrorCode` member as set so far.
+    pub fn get_error_code(&self) -> Option<&String> {
+        self.error_code.as_ref()
+    }
+
+    /// A description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Message` member.
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// The `Message` member as set so far.
+    pub fn get_message(&self) -> Option<&String> {
+        self.message.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> EnvironmentError {
+        EnvironmentError {
+            error_code: self.error_code,
+            message: self.message,
+        }
+    }
+}
+
+impl rt::json::ToJson for EnvironmentError {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.error_code {
+            object.insert("ErrorCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.message {
+            object.insert("Message".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for EnvironmentError {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            error_code: rt::json::field(object, "ErrorCode")?,
+            message: rt::json::field(object, "Message")?,
+        })
+    }
+}
+
+/// The function's environment variables, or an error if they could not be applied.
+#[derive(Clone, PartialEq)]
+pub struct EnvironmentResponse {
+    variables: Option<::std::collections::HashMap<String, String>>,
+    error: Option<types::EnvironmentError>,
+}
+
+impl EnvironmentResponse {
+    /// A builder for this structure.
+    pub fn builder() -> EnvironmentResponseBuilder {
+        EnvironmentResponseBuilder::default()
+    }
+
+    /// Variable names mapped to their values; left out of CloudTrail logs.
+    pub fn variables(&self) -> Option<&::std::collections::HashMap<String, String>> {
+        self.variables.as_ref()
+    }
+
+    /// Why the variables could not be applied, if they could not.
+    pub fn error(&self) -> Option<&types::EnvironmentError> {
+        self.error.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for EnvironmentResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EnvironmentResponse")
+            .field("variables", &"** redacted **")
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// Builds a [`EnvironmentResponse`].
+#[derive(Clone, Default, PartialEq)]
+pub struct EnvironmentResponseBuilder {
+    variables: Option<::std::collections::HashMap<String, String>>,
+    error: Option<types::EnvironmentError>,
+}
+
+impl ::std::fmt::Debug for EnvironmentResponseBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EnvironmentResponseBuilder")
+            .field("variables", &"** redacted **")
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl EnvironmentResponseBuilder {
+    /// Adds one entry to the `Variables` member.
+    ///
+    /// Variable names mapped to their values; left out of CloudTrail logs.
+    pub fn variables(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.variables
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets or clears the `Variables` member.
+    pub fn set_variables(
+        mut self,
+        value: Option<::std::collections::HashMap<String, String>>,
+    ) -> Self {
+        self.variables = value;
+        self
+    }
+
+    /// The `Variables` member as set so far.
+    pub fn get_variables(&self) -> Option<&::std::collections::HashMap<String, String>> {
+        self.variables.as_ref()
+    }
+
+    /// Why the variables could not be applied, if they could not.
+    pub fn error(mut self, value: impl Into<types::EnvironmentError>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Error` member.
+    pub fn set_error(mut self, value: Option<types::EnvironmentError>) -> Self {
+        self.error = value;
+        self
+    }
+
+    /// The `Error` member as set so far.
+    pub fn get_error(&self) -> Option<&types::EnvironmentError> {
+        self.error.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> EnvironmentResponse {
+        EnvironmentResponse {
+            variables: self.variables,
+            error: self.error,
+        }
+    }
+}
+
+impl rt::json::ToJson for EnvironmentResponse {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.variables {
+            object.insert("Variables".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.error {
+            object.insert("Error".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for EnvironmentResponse {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            variables: rt::json::field(object, "Variables")?,
+            error: rt::json::field(object, "Error")?,
+        })
+    }
+}
+
+/// Scratch space under /tmp available to the function.
+#[derive(Clone, PartialEq)]
+pub struct EphemeralStorage {
+    size: Option<i32>,
+}
+
+impl EphemeralStorage {
+    /// A builder for this structure.
+    pub fn builder() -> EphemeralStorageBuilder {
+        EphemeralStorageBuilder::default()
+    }
+
+    /// Size of /tmp in MB, from 512 to 10240.
+    pub fn size(&self) -> Option<i32> {
+        self.size
+    }
+}
+
+impl ::std::fmt::Debug for EphemeralStorage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EphemeralStorage").field("size", &self.size).finish()
+    }
+}
+
+/// Builds a [`EphemeralStorage`].
+#[derive(Clone, Default, PartialEq)]
+pub struct EphemeralStorageBuilder {
+    size: Option<i32>,
+}
+
+impl ::std::fmt::Debug for EphemeralStorageBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EphemeralStorageBuilder").field("size", &self.size).finish()
+    }
+}
+
+impl EphemeralStorageBuilder {
+    /// Size of /tmp in MB, from 512 to 10240.
+    pub fn size(mut self, value: i32) -> Self {
+        self.size = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Size` member.
+    pub fn set_size(mut self, value: Option<i32>) -> Self {
+        self.size = value;
+        self
+    }
+
+    /// The `Size` member as set so far.
+    pub fn get_size(&self) -> Option<&i32> {
+        self.size.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> EphemeralStorage {
+        EphemeralStorage {
+            size: self.size,
+        }
+    }
+}
+
+impl rt::json::ToJson for EphemeralStorage {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.size {
+            object.insert("Size".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for EphemeralStorage {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            size: rt::json::field(object, "Size")?,
+        })
+    }
+}
+
+/// A file system (EFS or S3 Files) mounted into the function.
+#[derive(Clone, PartialEq)]
+pub struct FileSystemConfig {
+    arn: Option<String>,
+    local_mount_path: Option<String>,
+}
+
+impl FileSystemConfig {
+    /// A builder for this structure.
+    pub fn builder() -> FileSystemConfigBuilder {
+        FileSystemConfigBuilder::default()
+    }
+
+    /// ARN of the access point through which the function reaches the file system.
+    pub fn arn(&self) -> Option<&str> {
+        self.arn.as_deref()
+    }
+
+    /// Where the file system appears inside the function; must begin with /mnt/.
+    pub fn local_mount_path(&self) -> Option<&str> {
+        self.local_mount_path.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for FileSystemConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FileSystemConfig")
+            .field("arn", &self.arn)
+            .field("local_mount_path", &self.local_mount_path)
+            .finish()
+    }
+}
+
+/// Builds a [`FileSystemConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FileSystemConfigBuilder {
+    arn: Option<String>,
+    local_mount_path: Option<String>,
+}
+
+impl ::std::fmt::Debug for FileSystemConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FileSystemConfigBuilder")
+            .field("arn", &self.arn)
+            .field("local_mount_path", &self.local_mount_path)
+            .finish()
+    }
+}
+
+impl FileSystemConfigBuilder {
+    /// ARN of the access point through which the function reaches the file system.
+    pub fn arn(mut self, value: impl Into<String>) -> Self {
+        self.arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Arn` member.
+    pub fn set_arn(mut self, value: Option<String>) -> Self {
+        self.arn = value;
+        self
+    }
+
+    /// The `Arn` member as set so far.
+    pub fn get_arn(&self) -> Option<&String> {
+        self.arn.as_ref()
+    }
+
+    /// Where the file system appears inside the function; must begin with /mnt/.
+    pub fn local_mount_path(mut self, value: impl Into<String>) -> Self {
+        self.local_mount_path = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LocalMountPath` member.
+    pub fn set_local_mount_path(mut self, value: Option<String>) -> Self {
+        self.local_mount_path = value;
+        self
+    }
+
+    /// The `LocalMountPath` member as set so far.
+    pub fn get_local_mount_path(&self) -> Option<&String> {
+        self.local_mount_path.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> FileSystemConfig {
+        FileSystemConfig {
+            arn: self.arn,
+            local_mount_path: self.local_mount_path,
+        }
+    }
+}
+
+impl rt::json::ToJson for FileSystemConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.arn {
+            object.insert("Arn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.local_mount_path {
+            object.insert("LocalMountPath".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for FileSystemConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            arn: rt::json::field(object, "Arn")?,
+            local_mount_path: rt::json::field(object, "LocalMountPath")?,
+        })
+    }
+}
+
+/// A deployment package given as an S3 object, inline .zip bytes, or a container image
+/// URI.
+#[derive(Clone, PartialEq)]
+pub struct FunctionCode {
+    zip_file: Option<rt::Bytes>,
+    s3_bucket: Option<String>,
+    s3_key: Option<String>,
+    s3_object_version: Option<String>,
+    image_uri: Option<String>,
+    source_kms_key_arn: Option<String>,
+}
+
+impl FunctionCode {
+    /// A builder for this structure.
+    pub fn builder() -> FunctionCodeBuilder {
+        FunctionCodeBuilder::default()
+    }
+
+    /// The .zip package bytes, base64-encoded on the wire; SDKs do the encoding.
+    pub fn zip_file(&self) -> Option<&rt::Bytes> {
+        self.zip_file.as_ref()
+    }
+
+    /// The S3 bucket holding the package; it must be in the function's Region but may
+    /// belong to another account.
+    pub fn s3_bucket(&self) -> Option<&str> {
+        self.s3_bucket.as_deref()
+    }
+
+    /// The S3 object key of the package.
+    pub fn s3_key(&self) -> Option<&str> {
+        self.s3_key.as_deref()
+    }
+
+    /// Which version of the S3 object to use, for versioned buckets.
+    pub fn s3_object_version(&self) -> Option<&str> {
+        self.s3_object_version.as_deref()
+    }
+
+    /// Amazon ECR URI of a container image.
+    pub fn image_uri(&self) -> Option<&str> {
+        self.image_uri.as_deref()
+    }
+
+    /// ARN of a customer managed KMS key for encrypting the .zip package; an AWS owned key
+    /// is used if omitted.
+    pub fn source_kms_key_arn(&self) -> Option<&str> {
+        self.source_kms_key_arn.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for FunctionCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionCode")
+            .field("zip_file", &"** redacted **")
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_key", &self.s3_key)
+            .field("s3_object_version", &self.s3_object_version)
+            .field("image_uri", &self.image_uri)
+            .field("source_kms_key_arn", &self.source_kms_key_arn)
+            .finish()
+    }
+}
+
+/// Builds a [`FunctionCode`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FunctionCodeBuilder {
+    zip_file: Option<rt::Bytes>,
+    s3_bucket: Option<String>,
+    s3_key: Option<String>,
+    s3_object_version: Option<String>,
+    image_uri: Option<String>,
+    source_kms_key_arn: Option<String>,
+}
+
+impl ::std::fmt::Debug for FunctionCodeBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionCodeBuilder")
+            .field("zip_file", &"** redacted **")
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_key", &self.s3_key)
+            .field("s3_object_version", &self.s3_object_version)
+            .field("image_uri", &self.image_uri)
+            .field("source_kms_key_arn", &self.source_kms_key_arn)
+            .finish()
+    }
+}
+
+impl FunctionCodeBuilder {
+    /// The .zip package bytes, base64-encoded on the wire; SDKs do the encoding.
+    pub fn zip_file(mut self, value: impl Into<rt::Bytes>) -> Self {
+        self.zip_file = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ZipFile` member.
+    pub fn set_zip_file(mut self, value: Option<rt::Bytes>) -> Self {
+        self.zip_file = value;
+        self
+    }
+
+    /// The `ZipFile` member as set so far.
+    pub fn get_zip_file(&self) -> Option<&rt::Bytes> {
+        self.zip_file.as_ref()
+    }
+
+    /// The S3 bucket holding the package; it must be in the function's Region but may
+    /// belong to another account.
+    pub fn s3_bucket(mut self, value: impl Into<String>) -> Self {
+        self.s3_bucket = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `S3Bucket` member.
+    pub fn set_s3_bucket(mut self, value: Option<String>) -> Self {
+        self.s3_bucket = value;
+        self
+    }
+
+    /// The `S3Bucket` member as set so far.
+    pub fn get_s3_bucket(&self) -> Option<&String> {
+        self.s3_bucket.as_ref()
+    }
+
+    /// The S3 object key of the package.
+    pub fn s3_key(mut self, value: impl Into<String>) -> Self {
+        self.s3_key = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `S3Key` member.
+    pub fn set_s3_key(mut self, value: Option<String>) -> Self {
+        self.s3_key = value;
+        self
+    }
+
+    /// The `S3Key` member as set so far.
+    pub fn get_s3_key(&self) -> Option<&String> {
+        self.s3_key.as_ref()
+    }
+
+    /// Which version of the S3 object to use, for versioned buckets.
+    pub fn s3_object_version(mut self, value: impl Into<String>) -> Self {
+        self.s3_object_version = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `S3ObjectVersion` member.
+    pub fn set_s3_object_version(mut self, value: Option<String>) -> Self {
+        self.s3_object_version = value;
+        self
+    }
+
+    /// The `S3ObjectVersion` member as set so far.
+    pub fn get_s3_object_version(&self) -> Option<&String> {
+        self.s3_object_version.as_ref()
+    }
+
+    /// Amazon ECR URI of a container image.
+    pub fn image_uri(mut self, value: impl Into<String>) -> Self {
+        self.image_uri = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ImageUri` member.
+    pub fn set_image_uri(mut self, value: Option<String>) -> Self {
+        self.image_uri = value;
+        self
+    }
+
+    /// The `ImageUri` member as set so far.
+    pub fn get_image_uri(&self) -> Option<&String> {
+        self.image_uri.as_ref()
+    }
+
+    /// ARN of a customer managed KMS key for encrypting the .zip package; an AWS owned key
+    /// is used if omitted.
+    pub fn source_kms_key_arn(mut self, value: impl Into<String>) -> Self {
+        self.source_kms_key_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SourceKMSKeyArn` member.
+    pub fn set_source_kms_key_arn(mut self, value: Option<String>) -> Self {
+        self.source_kms_key_arn = value;
+        self
+    }
+
+    /// The `SourceKMSKeyArn` member as set so far.
+    pub fn get_source_kms_key_arn(&self) -> Option<&String> {
+        self.source_kms_key_arn.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> FunctionCode {
+        FunctionCode {
+            zip_file: self.zip_file,
+            s3_bucket: self.s3_bucket,
+            s3_key: self.s3_key,
+            s3_object_version: self.s3_object_version,
+            image_uri: self.image_uri,
+            source_kms_key_arn: self.source_kms_key_arn,
+        }
+    }
+}
+
+impl rt::json::ToJson for FunctionCode {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.zip_file {
+            object.insert("ZipFile".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.s3_bucket {
+            object.insert("S3Bucket".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.s3_key {
+            object.insert("S3Key".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.s3_object_version {
+            object.insert("S3ObjectVersion".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.image_uri {
+            object.insert("ImageUri".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.source_kms_key_arn {
+            object.insert("SourceKMSKeyArn".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for FunctionCode {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            zip_file: rt::json::field(object, "ZipFile")?,
+            s3_bucket: rt::json::field(object, "S3Bucket")?,
+            s3_key: rt::json::field(object, "S3Key")?,
+            s3_object_version: rt::json::field(object, "S3ObjectVersion")?,
+            image_uri: rt::json::field(object, "ImageUri")?,
+            source_kms_key_arn: rt::json::field(object, "SourceKMSKeyArn")?,
+        })
+    }
+}
+
+/// Where a function's deployment package can be fetched.
+#[derive(Clone, PartialEq)]
+pub struct FunctionCodeLocation {
+    repository_type: Option<String>,
+    location: Option<String>,
+    image_uri: Option<String>,
+    resolved_image_uri: Option<String>,
+    source_kms_key_arn: Option<String>,
+}
+
+impl FunctionCodeLocation {
+    /// A builder for this structure.
+    pub fn builder() -> FunctionCodeLocationBuilder {
+        FunctionCodeLocationBuilder::default()
+    }
+
+    /// The service that stores the package.
+    pub fn repository_type(&self) -> Option<&str> {
+        self.repository_type.as_deref()
+    }
+
+    /// A presigned URL for downloading the package.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// URI of the function's container image in Amazon ECR.
+    pub fn image_uri(&self) -> Option<&str> {
+        self.image_uri.as_deref()
+    }
+
+    /// The image URI resolved to a specific digest.
+    pub fn resolved_image_uri(&self) -> Option<&str> {
+        self.resolved_image_uri.as_deref()
+    }
+
+    /// ARN of the customer managed KMS key that encrypts the .zip package, if one is set.
+    pub fn source_kms_key_arn(&self) -> Option<&str> {
+        self.source_kms_key_arn.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for FunctionCodeLocation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionCodeLocation")
+            .field("repository_type", &self.repository_type)
+            .field("location", &self.location)
+            .field("image_uri", &self.image_uri)
+            .field("resolved_image_uri", &self.resolved_image_uri)
+            .field("source_kms_key_arn", &self.source_kms_key_arn)
+            .finish()
+    }
+}
+
+/// Builds a [`FunctionCodeLocation`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FunctionCodeLocationBuilder {
+    repository_type: Option<String>,
+    location: Option<String>,
+    image_uri: Option<String>,
+    resolved_image_uri: Option<String>,
+    source_kms_key_arn: Option<String>,
+}
+
+impl ::std::fmt::Debug for FunctionCodeLocationBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionCodeLocationBuilder")
+            .field("repository_type", &self.repository_type)
+            .field("location", &self.location)
+            .field("image_uri", &self.image_uri)
+            .field("resolved_image_uri", &self.resolved_image_uri)
+            .field("source_kms_key_arn", &self.source_kms_key_arn)
+            .finish()
+    }
+}
+
+impl FunctionCodeLocationBuilder {
+    /// The service that stores the package.
+    pub fn repository_type(mut self, value: impl Into<String>) -> Self {
+        self.repository_type = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `RepositoryType` member.
+    pub fn set_repository_type(mut self, value: Option<String>) -> Self {
+        self.repository_type = value;
+        self
+    }
+
+    /// The `RepositoryType` member as set so far.
+    pub fn get_repository_type(&self) -> Option<&String> {
+        self.repository_type.as_ref()
+    }
+
+    /// A presigned URL for downloading the package.
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Location` member.
+    pub fn set_location(mut self, value: Option<String>) -> Self {
+        self.location = value;
+        self
+    }
+
+    /// The `Location` member as set so far.
+    pub fn get_location(&self) -> Option<&String> {
+        self.location.as_ref()
+    }
+
+    /// URI of the function's container image in Amazon ECR.
+    pub fn image_uri(mut self, value: impl Into<String>) -> Self {
+        self.image_uri = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ImageUri` member.
+    pub fn set_image_uri(mut self, value: Option<String>) -> Self {
+        self.image_uri = value;
+        self
+    }
+
+    /// The `ImageUri` member as set so far.
+    pub fn get_image_uri(&self) -> Option<&String> {
+        self.image_uri.as_ref()
+    }
+
+    /// The image URI resolved to a specific digest.
+    pub fn resolved_image_uri(mut self, value: impl Into<String>) -> Self {
+        self.resolved_image_uri = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ResolvedImageUri` member.
+    pub fn set_resolved_image_uri(mut self, value: Option<String>) -> Self {
+        self.resolved_image_uri = value;
+        self
+    }
+
+    /// The `ResolvedImageUri` member as set so far.
+    pub fn get_resolved_image_uri(&self) -> Option<&String> {
+        self.resolved_image_uri.as_ref()
+    }
+
+    /// ARN of the customer managed KMS key that encrypts the .zip package, if one is set.
+    pub fn source_kms_key_arn(mut self, value: impl Into<String>) -> Self {
+        self.source_kms_key_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SourceKMSKeyArn` member.
+    pub fn set_source_kms_key_arn(mut self, value: Option<String>) -> Self {
+        self.source_kms_key_arn = value;
+        self
+    }
+
+    /// The `SourceKMSKeyArn` member as set so far.
+    pub fn get_source_kms_key_arn(&self) -> Option<&String> {
+        self.source_kms_key_arn.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> FunctionCodeLocation {
+        FunctionCodeLocation {
+            repository_type: self.repository_type,
+            location: self.location,
+            image_uri: self.image_uri,
+            resolved_image_uri: self.resolved_image_uri,
+            source_kms_key_arn: self.source_kms_key_arn,
+        }
+    }
+}
+
+impl rt::json::ToJson for FunctionCodeLocation {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.repository_type {
+            object.insert("RepositoryType".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.location {
+            object.insert("Location".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.image_uri {
+            object.insert("ImageUri".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.resolved_image_uri {
+            object.insert("ResolvedImageUri".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.source_kms_key_arn {
+            object.insert("SourceKMSKeyArn".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for FunctionCodeLocation {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            repository_type: rt::json::field(object, "RepositoryType")?,
+            location: rt::json::field(object, "Location")?,
+            image_uri: rt::json::field(object, "ImageUri")?,
+            resolved_image_uri: rt::json::field(object, "ResolvedImageUri")?,
+            source_kms_key_arn: rt::json::field(object, "SourceKMSKeyArn")?,
+        })
+    }
+}
+
+/// The settings of a function or function version.
+#[derive(Clone, PartialEq)]
+pub struct FunctionConfiguration {
+    function_name: Option<String>,
+    function_arn: Option<String>,
+    runtime: Option<types::Runtime>,
+    role: Option<String>,
+    handler: Option<String>,
+    code_size: i64,
+    description: Option<String>,
+    timeout: Option<i32>,
+    memory_size: Option<i32>,
+    last_modified: Option<String>,
+    code_sha256: Option<String>,
+    version: Option<String>,
+    vpc_config: Option<types::VpcConfigResponse>,
+    dead_letter_config: Option<types::DeadLetterConfig>,
+    environment: Option<types::EnvironmentResponse>,
+    kms_key_arn: Option<String>,
+    tracing_config: Option<types::TracingConfigResponse>,
+    master_arn: Option<String>,
+    revision_id: Option<String>,
+    layers: Option<Vec<types::Layer>>,
+    state: Option<types::State>,
+    state_reason: Option<String>,
+    state_reason_code: Option<types::StateReasonCode>,
+    last_update_status: Option<types::LastUpdateStatus>,
+    last_update_status_reason: Option<String>,
+    last_update_status_reason_code: Option<types::LastUpdateStatusReasonCode>,
+    file_system_configs: Option<Vec<types::FileSystemConfig>>,
+    signing_profile_version_arn: Option<String>,
+    signing_job_arn: Option<String>,
+    package_type: Option<types::PackageType>,
+    image_config_response: Option<types::ImageConfigResponse>,
+    architectures: Option<Vec<types::Architecture>>,
+    ephemeral_storage: Option<types::EphemeralStorage>,
+    snap_start: Option<types::SnapStartResponse>,
+    runtime_version_config: Option<types::RuntimeVersionConfig>,
+    logging_config: Option<types::LoggingConfig>,
+    tenancy_config: Option<types::TenancyConfig>,
+    capacity_provider_config: Option<types::CapacityProviderConfig>,
+    config_sha256: Option<String>,
+    durable_config: Option<types::DurableConfig>,
+}
+
+impl FunctionConfiguration {
+    /// A builder for this structure.
+    pub fn builder() -> FunctionConfigurationBuilder {
+        FunctionConfigurationBuilder::default()
+    }
+
+    /// The function's name.
+    pub fn function_name(&self) -> Option<&str> {
+        self.function_name.as_deref()
+    }
+
+    /// The function's ARN.
+    pub fn function_arn(&self) -> Option<&str> {
+        self.function_arn.as_deref()
+    }
+
+    /// The language runtime identifier; only set for .zip packages.
+    pub fn runtime(&self) -> Option<&types::Runtime> {
+        self.runtime.as_ref()
+    }
+
+    /// ARN of the role the function runs as.
+    pub fn role(&self) -> Option<&str> {
+        self.role.as_deref()
+    }
+
+    /// The entry point in the code that Lambda calls.
+    pub fn handler(&self) -> Option<&str> {
+        self.handler.as_deref()
+    }
+
+    /// Size of the deployment package in bytes.
+    pub fn code_size(&self) -> i64 {
+        self.code_size
+    }
+
+    /// Free-form text describing the function.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Seconds the function may run before Lambda stops it.
+    pub fn timeout(&self) -> Option<i32> {
+        self.timeout
+    }
+
+    /// Memory in MB available to the function.
+    pub fn memory_size(&self) -> Option<i32> {
+        self.memory_size
+    }
+
+    /// When the function was last changed, as an ISO-8601 timestamp.
+    pub fn last_modified(&self) -> Option<&str> {
+        self.last_modified.as_deref()
+    }
+
+    /// SHA-256 digest of the deployment package.
+    pub fn code_sha256(&self) -> Option<&str> {
+        self.code_sha256.as_deref()
+    }
+
+    /// The function version these settings belong to.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The function's VPC attachment.
+    pub fn vpc_config(&self) -> Option<&types::VpcConfigResponse> {
+        self.vpc_config.as_ref()
+    }
+
+    /// The queue or topic for events that could not be processed.
+    pub fn dead_letter_config(&self) -> Option<&types::DeadLetterConfig> {
+        self.dead_letter_config.as_ref()
+    }
+
+    /// The function's environment variables; left out of CloudTrail logs.
+    pub fn environment(&self) -> Option<&types::EnvironmentResponse> {
+        self.environment.as_ref()
+    }
+
+    /// ARN of the customer managed KMS key that encrypts environment variables, snapshots
+    /// and unpacked code, if set.
+    pub fn kms_key_arn(&self) -> Option<&str> {
+        self.kms_key_arn.as_deref()
+    }
+
+    /// Whether X-Ray tracing is active for the function.
+    pub fn tracing_config(&self) -> Option<&types::TracingConfigResponse> {
+        self.tracing_config.as_ref()
+    }
+
+    /// For a Lambda@Edge replica, the ARN of the original function.
+    pub fn master_arn(&self) -> Option<&str> {
+        self.master_arn.as_deref()
+    }
+
+    /// An identifier that changes each time the function or alias is modified.
+    pub fn revision_id(&self) -> Option<&str> {
+        self.revision_id.as_deref()
+    }
+
+    /// Layers attached to the function.
+    pub fn layers(&self) -> Option<&[types::Layer]> {
+        self.layers.as_deref()
+    }
+
+    /// The function's lifecycle state; an Inactive function is reactivated by invoking it.
+    pub fn state(&self) -> Option<&types::State> {
+        self.state.as_ref()
+    }
+
+    /// Why the function is in its current state.
+    pub fn state_reason(&self) -> Option<&str> {
+        self.state_reason.as_deref()
+    }
+
+    /// A code for why the function is in its current state; while Creating, it can be
+    /// neither invoked nor changed.
+    pub fn state_reason_code(&self) -> Option<&types::StateReasonCode> {
+        self.state_reason_code.as_ref()
+    }
+
+    /// Outcome of the most recent update; becomes Successful once creation finishes.
+    pub fn last_update_status(&self) -> Option<&types::LastUpdateStatus> {
+        self.last_update_status.as_ref()
+    }
+
+    /// Why the most recent update ended as it did.
+    pub fn last_update_status_reason(&self) -> Option<&str> {
+        self.last_update_status_reason.as_deref()
+    }
+
+    /// A code for why the most recent update ended as it did.
+    pub fn last_update_status_reason_code(
+        &self,
+    ) -> Option<&types::LastUpdateStatusReasonCode> {
+        self.last_update_status_reason_code.as_ref()
+    }
+
+    /// File systems mounted into the function.
+    pub fn file_system_configs(&self) -> Option<&[types::FileSystemConfig]> {
+        self.file_system_configs.as_deref()
+    }
+
+    /// Which signing profile version signed the code, as an ARN.
+    pub fn signing_profile_version_arn(&self) -> Option<&str> {
+        self.signing_profile_version_arn.as_deref()
+    }
+
+    /// Which signing job signed the code, as an ARN.
+    pub fn signing_job_arn(&self) -> Option<&str> {
+        self.signing_job_arn.as_deref()
+    }
+
+    /// Zip for a .zip archive or Image for a container image.
+    pub fn package_type(&self) -> Option<&types::PackageType> {
+        self.package_type.as_ref()
+    }
+
+    /// The function's container image overrides.
+    pub fn image_config_response(&self) -> Option<&types::ImageConfigResponse> {
+        self.image_config_response.as_ref()
+    }
+
+    /// The CPU architecture the function runs on; x86_64 unless set otherwise.
+    pub fn architectures(&self) -> Option<&[types::Architecture]> {
+        self.architectures.as_deref()
+    }
+
+    /// How much /tmp scratch space the function has.
+    pub fn ephemeral_storage(&self) -> Option<&types::EphemeralStorage> {
+        self.ephemeral_storage.as_ref()
+    }
+
+    /// The function's SnapStart settings and whether they are in effect.
+    pub fn snap_start(&self) -> Option<&types::SnapStartResponse> {
+        self.snap_start.as_ref()
+    }
+
+    /// The runtime version in use, or the error met while looking it up.
+    pub fn runtime_version_config(&self) -> Option<&types::RuntimeVersionConfig> {
+        self.runtime_version_config.as_ref()
+    }
+
+    /// How and where the function's logs go in CloudWatch Logs.
+    pub fn logging_config(&self) -> Option<&types::LoggingConfig> {
+        self.logging_config.as_ref()
+    }
+
+    /// The function's tenant isolation settings.
+    pub fn tenancy_config(&self) -> Option<&types::TenancyConfig> {
+        self.tenancy_config.as_ref()
+    }
+
+    /// The capacity provider that supplies compute for the function.
+    pub fn capacity_provider_config(&self) -> Option<&types::CapacityProviderConfig> {
+        self.capacity_provider_config.as_ref()
+    }
+
+    /// SHA-256 digest of the function's configuration.
+    pub fn config_sha256(&self) -> Option<&str> {
+        self.config_sha256.as_deref()
+    }
+
+    /// The function's durable execution settings, if it is durable.
+    pub fn durable_config(&self) -> Option<&types::DurableConfig> {
+        self.durable_config.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for FunctionConfiguration {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionConfiguration")
+            .field("function_name", &self.function_name)
+            .field("function_arn", &self.function_arn)
+            .field("runtime", &self.runtime)
+            .field("role", &self.role)
+            .field("handler", &self.handler)
+            .field("code_size", &self.code_size)
+            .field("description", &self.description)
+            .field("timeout", &self.timeout)
+            .field("memory_size", &self.memory_size)
+            .field("last_modified", &self.last_modified)
+            .field("code_sha256", &self.code_sha256)
+            .field("version", &self.version)
+            .field("vpc_config", &self.vpc_config)
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("environment", &self.environment)
+            .field("kms_key_arn", &self.kms_key_arn)
+            .field("tracing_config", &self.tracing_config)
+            .field("master_arn", &self.master_arn)
+            .field("revision_id", &self.revision_id)
+            .field("layers", &self.layers)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .field("state_reason_code", &self.state_reason_code)
+            .field("last_update_status", &self.last_update_status)
+            .field("last_update_status_reason", &self.last_update_status_reason)
+            .field(
+                "last_update_status_reason_code",
+                &self.last_update_status_reason_code,
+            )
+            .field("file_system_configs", &self.file_system_configs)
+            .field("signing_profile_version_arn", &self.signing_profile_version_arn)
+            .field("signing_job_arn", &self.signing_job_arn)
+            .field("package_type", &self.package_type)
+            .field("image_config_response", &self.image_config_response)
+            .field("architectures", &self.architectures)
+            .field("ephemeral_storage", &self.ephemeral_storage)
+            .field("snap_start", &self.snap_start)
+            .field("runtime_version_config", &self.runtime_version_config)
+            .field("logging_config", &self.logging_config)
+            .field("tenancy_config", &self.tenancy_config)
+            .field("capacity_provider_config", &self.capacity_provider_config)
+            .field("config_sha256", &self.config_sha256)
+            .field("durable_config", &self.durable_config)
+            .finish()
+    }
+}
+
+/// Builds a [`FunctionConfiguration`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FunctionConfigurationBuilder {
+    function_name: Option<String>,
+    function_arn: Option<String>,
+    runtime: Option<types::Runtime>,
+    role: Option<String>,
+    handler: Option<String>,
+    code_size: Option<i64>,
+    description: Option<String>,
+    timeout: Option<i32>,
+    memory_size: Option<i32>,
+    last_modified: Option<String>,
+    code_sha256: Option<String>,
+    version: Option<String>,
+    vpc_config: Option<types::VpcConfigResponse>,
+    dead_letter_config: Option<types::DeadLetterConfig>,
+    environment: Option<types::EnvironmentResponse>,
+    kms_key_arn: Option<String>,
+    tracing_config: Option<types::TracingConfigResponse>,
+    master_arn: Option<String>,
+    revision_id: Option<String>,
+    layers: Option<Vec<types::Layer>>,
+    state: Option<types::State>,
+    state_reason: Option<String>,
+    state_reason_code: Option<types::StateReasonCode>,
+    last_update_status: Option<types::LastUpdateStatus>,
+    last_update_status_reason: Option<String>,
+    last_update_status_reason_code: Option<types::LastUpdateStatusReasonCode>,
+    file_system_configs: Option<Vec<types::FileSystemConfig>>,
+    signing_profile_version_arn: Option<String>,
+    signing_job_arn: Option<String>,
+    package_type: Option<types::PackageType>,
+    image_config_response: Option<types::ImageConfigResponse>,
+    architectures: Option<Vec<types::Architecture>>,
+    ephemeral_storage: Option<types::EphemeralStorage>,
+    snap_start: Option<types::SnapStartResponse>,
+    runtime_version_config: Option<types::RuntimeVersionConfig>,
+    logging_config: Option<types::LoggingConfig>,
+    tenancy_config: Option<types::TenancyConfig>,
+    capacity_provider_config: Option<types::CapacityProviderConfig>,
+    config_sha256: Option<String>,
+    durable_config: Option<types::DurableConfig>,
+}
+
+impl ::std::fmt::Debug for FunctionConfigurationBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionConfigurationBuilder")
+            .field("function_name", &self.function_name)
+            .field("function_arn", &self.function_arn)
+            .field("runtime", &self.runtime)
+            .field("role", &self.role)
+            .field("handler", &self.handler)
+            .field("code_size", &self.code_size)
+            .field("description", &self.description)
+            .field("timeout", &self.timeout)
+            .field("memory_size", &self.memory_size)
+            .field("last_modified", &self.last_modified)
+            .field("code_sha256", &self.code_sha256)
+            .field("version", &self.version)
+            .field("vpc_config", &self.vpc_config)
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("environment", &self.environment)
+            .field("kms_key_arn", &self.kms_key_arn)
+            .field("tracing_config", &self.tracing_config)
+            .field("master_arn", &self.master_arn)
+            .field("revision_id", &self.revision_id)
+            .field("layers", &self.layers)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .field("state_reason_code", &self.state_reason_code)
+            .field("last_update_status", &self.last_update_status)
+            .field("last_update_status_reason", &self.last_update_status_reason)
+            .field(
+                "last_update_status_reason_code",
+                &self.last_update_status_reason_code,
+            )
+            .field("file_system_configs", &self.file_system_configs)
+            .field("signing_profile_version_arn", &self.signing_profile_version_arn)
+            .field("signing_job_arn", &self.signing_job_arn)
+            .field("package_type", &self.package_type)
+            .field("image_config_response", &self.image_config_response)
+            .field("architectures", &self.architectures)
+            .field("ephemeral_storage", &self.ephemeral_storage)
+            .field("snap_start", &self.snap_start)
+            .field("runtime_version_config", &self.runtime_version_config)
+            .field("logging_config", &self.logging_config)
+            .field("tenancy_config", &self.tenancy_config)
+            .field("capacity_provider_config", &self.capacity_provider_config)
+            .field("config_sha256", &self.config_sha256)
+            .field("durable_config", &self.durable_config)
+            .finish()
+    }
+}
+
+impl FunctionConfigurationBuilder {
+    /// The function's name.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.function_name.as_ref()
+    }
+
+    /// The function's ARN.
+    pub fn function_arn(mut self, value: impl Into<String>) -> Self {
+        self.function_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionArn` member.
+    pub fn set_function_arn(mut self, value: Option<String>) -> Self {
+        self.function_arn = value;
+        self
+    }
+
+    /// The `FunctionArn` member as set so far.
+    pub fn get_function_arn(&self) -> Option<&String> {
+        self.function_arn.as_ref()
+    }
+
+    /// The language runtime identifier; only set for .zip packages.
+    pub fn runtime(mut self, value: impl Into<types::Runtime>) -> Self {
+        self.runtime = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Runtime` member.
+    pub fn set_runtime(mut self, value: Option<types::Runtime>) -> Self {
+        self.runtime = value;
+        self
+    }
+
+    /// The `Runtime` member as set so far.
+    pub fn get_runtime(&self) -> Option<&types::Runtime> {
+        self.runtime.as_ref()
+    }
+
+    /// ARN of the role the function runs as.
+    pub fn role(mut self, value: impl Into<String>) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Role` member.
+    pub fn set_role(mut self, value: Option<String>) -> Self {
+        self.role = value;
+        self
+    }
+
+    /// The `Role` member as set so far.
+    pub fn get_role(&self) -> Option<&String> {
+        self.role.as_ref()
+    }
+
+    /// The entry point in the code that Lambda calls.
+    pub fn handler(mut self, value: impl Into<String>) -> Self {
+        self.handler = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Handler` member.
+    pub fn set_handler(mut self, value: Option<String>) -> Self {
+        self.handler = value;
+        self
+    }
+
+    /// The `Handler` member as set so far.
+    pub fn get_handler(&self) -> Option<&String> {
+        self.handler.as_ref()
+    }
+
+    /// Size of the deployment package in bytes.
+    pub fn code_size(mut self, value: i64) -> Self {
+        self.code_size = Some(value);
+        self
+    }
+
+    /// Sets or clears the `CodeSize` member.
+    pub fn set_code_size(mut self, value: Option<i64>) -> Self {
+        self.code_size = value;
+        self
+    }
+
+    /// The `CodeSize` member as set so far.
+    pub fn get_code_size(&self) -> Option<&i64> {
+        self.code_size.as_ref()
+    }
+
+    /// Free-form text describing the function.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Description` member.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+
+    /// The `Description` member as set so far.
+    pub fn get_description(&self) -> Option<&String> {
+        self.description.as_ref()
+    }
+
+    /// Seconds the function may run before Lambda stops it.
+    pub fn timeout(mut self, value: i32) -> Self {
+        self.timeout = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Timeout` member.
+    pub fn set_timeout(mut self, value: Option<i32>) -> Self {
+        self.timeout = value;
+        self
+    }
+
+    /// The `Timeout` member as set so far.
+    pub fn get_timeout(&self) -> Option<&i32> {
+        self.timeout.as_ref()
+    }
+
+    /// Memory in MB available to the function.
+    pub fn memory_size(mut self, value: i32) -> Self {
+        self.memory_size = Some(value);
+        self
+    }
+
+    /// Sets or clears the `MemorySize` member.
+    pub fn set_memory_size(mut self, value: Option<i32>) -> Self {
+        self.memory_size = value;
+        self
+    }
+
+    /// The `MemorySize` member as set so far.
+    pub fn get_memory_size(&self) -> Option<&i32> {
+        self.memory_size.as_ref()
+    }
+
+    /// When the function was last changed, as an ISO-8601 timestamp.
+    pub fn last_modified(mut self, value: impl Into<String>) -> Self {
+        self.last_modified = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LastModified` member.
+    pub fn set_last_modified(mut self, value: Option<String>) -> Self {
+        self.last_modified = value;
+        self
+    }
+
+    /// The `LastModified` member as set so far.
+    pub fn get_last_modified(&self) -> Option<&String> {
+        self.last_modified.as_ref()
+    }
+
+    /// SHA-256 digest of the deployment package.
+    pub fn code_sha256(mut self, value: impl Into<String>) -> Self {
+        self.code_sha256 = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `CodeSha256` member.
+    pub fn set_code_sha256(mut self, value: Option<String>) -> Self {
+        self.code_sha256 = value;
+        self
+    }
+
+    /// The `CodeSha256` member as set so far.
+    pub fn get_code_sha256(&self) -> Option<&String> {
+        self.code_sha256.as_ref()
+    }
+
+    /// The function version these settings belong to.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Version` member.
+    pub fn set_version(mut self, value: Option<String>) -> Self {
+        self.version = value;
+        self
+    }
+
+    /// The `Version` member as set so far.
+    pub fn get_version(&self) -> Option<&String> {
+        self.version.as_ref()
+    }
+
+    /// The function's VPC attachment.
+    pub fn vpc_config(mut self, value: impl Into<types::VpcConfigResponse>) -> Self {
+        self.vpc_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `VpcConfig` member.
+    pub fn set_vpc_config(mut self, value: Option<types::VpcConfigResponse>) -> Self {
+        self.vpc_config = value;
+        self
+    }
+
+    /// The `VpcConfig` member as set so far.
+    pub fn get_vpc_config(&self) -> Option<&types::VpcConfigResponse> {
+        self.vpc_config.as_ref()
+    }
+
+    /// The queue or topic for events that could not be processed.
+    pub fn dead_letter_config(
+        mut self,
+        value: impl Into<types::DeadLetterConfig>,
+    ) -> Self {
+        self.dead_letter_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `DeadLetterConfig` member.
+    pub fn set_dead_letter_config(
+        mut self,
+        value: Option<types::DeadLetterConfig>,
+    ) -> Self {
+        self.dead_letter_config = value;
+        self
+    }
+
+    /// The `DeadLetterConfig` member as set so far.
+    pub fn get_dead_letter_config(&self) -> Option<&types::DeadLetterConfig> {
+        self.dead_letter_config.as_ref()
+    }
+
+    /// The function's environment variables; left out of CloudTrail logs.
+    pub fn environment(mut self, value: impl Into<types::EnvironmentResponse>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Environment` member.
+    pub fn set_environment(mut self, value: Option<types::EnvironmentResponse>) -> Self {
+        self.environment = value;
+        self
+    }
+
+    /// The `Environment` member as set so far.
+    pub fn get_environment(&self) -> Option<&types::EnvironmentResponse> {
+        self.environment.as_ref()
+    }
+
+    /// ARN of the customer managed KMS key that encrypts environment variables, snapshots
+    /// and unpacked code, if set.
+    pub fn kms_key_arn(mut self, value: impl Into<String>) -> Self {
+        self.kms_key_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `KMSKeyArn` member.
+    pub fn set_kms_key_arn(mut self, value: Option<String>) -> Self {
+        self.kms_key_arn = value;
+        self
+    }
+
+    /// The `KMSKeyArn` member as set so far.
+    pub fn get_kms_key_arn(&self) -> Option<&String> {
+        self.kms_key_arn.as_ref()
+    }
+
+    /// Whether X-Ray tracing is active for the function.
+    pub fn tracing_config(
+        mut self,
+        value: impl Into<types::TracingConfigResponse>,
+    ) -> Self {
+        self.tracing_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `TracingConfig` member.
+    pub fn set_tracing_config(
+        mut self,
+        value: Option<types::TracingConfigResponse>,
+    ) -> Self {
+        self.tracing_config = value;
+        self
+    }
+
+    /// The `TracingConfig` member as set so far.
+    pub fn get_tracing_config(&self) -> Option<&types::TracingConfigResponse> {
+        self.tracing_config.as_ref()
+    }
+
+    /// For a Lambda@Edge replica, the ARN of the original function.
+    pub fn master_arn(mut self, value: impl Into<String>) -> Self {
+        self.master_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `MasterArn` member.
+    pub fn set_master_arn(mut self, value: Option<String>) -> Self {
+        self.master_arn = value;
+        self
+    }
+
+    /// The `MasterArn` member as set so far.
+    pub fn get_master_arn(&self) -> Option<&String> {
+        self.master_arn.as_ref()
+    }
+
+    /// An identifier that changes each time the function or alias is modified.
+    pub fn revision_id(mut self, value: impl Into<String>) -> Self {
+        self.revision_id = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `RevisionId` member.
+    pub fn set_revision_id(mut self, value: Option<String>) -> Self {
+        self.revision_id = value;
+        self
+    }
+
+    /// The `RevisionId` member as set so far.
+    pub fn get_revision_id(&self) -> Option<&String> {
+        self.revision_id.as_ref()
+    }
+
+    /// Appends one item to the `Layers` member.
+    ///
+    /// Layers attached to the function.
+    pub fn layers(mut self, item: impl Into<types::Layer>) -> Self {
+        self.layers.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `Layers` member.
+    pub fn set_layers(mut self, value: Option<Vec<types::Layer>>) -> Self {
+        self.layers = value;
+        self
+    }
+
+    /// The `Layers` member as set so far.
+    pub fn get_layers(&self) -> Option<&Vec<types::Layer>> {
+        self.layers.as_ref()
+    }
+
+    /// The function's lifecycle state; an Inactive function is reactivated by invoking it.
+    pub fn state(mut self, value: impl Into<types::State>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `State` member.
+    pub fn set_state(mut self, value: Option<types::State>) -> Self {
+        self.state = value;
+        self
+    }
+
+    /// The `State` member as set so far.
+    pub fn get_state(&self) -> Option<&types::State> {
+        self.state.as_ref()
+    }
+
+    /// Why the function is in its current state.
+    pub fn state_reason(mut self, value: impl Into<String>) -> Self {
+        self.state_reason = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `StateReason` member.
+    pub fn set_state_reason(mut self, value: Option<String>) -> Self {
+        self.state_reason = value;
+        self
+    }
+
+    /// The `StateReason` member as set so far.
+    pub fn get_state_reason(&self) -> Option<&String> {
+        self.state_reason.as_ref()
+    }
+
+    /// A code for why the function is in its current state; while Creating, it can be
+    /// neither invoked nor changed.
+    pub fn state_reason_code(
+        mut self,
+        value: impl Into<types::StateReasonCode>,
+    ) -> Self {
+        self.state_reason_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `StateReasonCode` member.
+    pub fn set_state_reason_code(
+        mut self,
+        value: Option<types::StateReasonCode>,
+    ) -> Self {
+        self.state_reason_code = value;
+        self
+    }
+
+    /// The `StateReasonCode` member as set so far.
+    pub fn get_state_reason_code(&self) -> Option<&types::StateReasonCode> {
+        self.state_reason_code.as_ref()
+    }
+
+    /// Outcome of the most recent update; becomes Successful once creation finishes.
+    pub fn last_update_status(
+        mut self,
+        value: impl Into<types::LastUpdateStatus>,
+    ) -> Self {
+        self.last_update_status = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LastUpdateStatus` member.
+    pub fn set_last_update_status(
+        mut self,
+        value: Option<types::LastUpdateStatus>,
+    ) -> Self {
+        self.last_update_status = value;
+        self
+    }
+
+    /// The `LastUpdateStatus` member as set so far.
+    pub fn get_last_update_status(&self) -> Option<&types::LastUpdateStatus> {
+        self.last_update_status.as_ref()
+    }
+
+    /// Why the most recent update ended as it did.
+    pub fn last_update_status_reason(mut self, value: impl Into<String>) -> Self {
+        self.last_update_status_reason = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LastUpdateStatusReason` member.
+    pub fn set_last_update_status_reason(mut self, value: Option<String>) -> Self {
+        self.last_update_status_reason = value;
+        self
+    }
+
+    /// The `LastUpdateStatusReason` member as set so far.
+    pub fn get_last_update_status_reason(&self) -> Option<&String> {
+        self.last_update_status_reason.as_ref()
+    }
+
+    /// A code for why the most recent update ended as it did.
+    pub fn last_update_status_reason_code(
+        mut self,
+        value: impl Into<types::LastUpdateStatusReasonCode>,
+    ) -> Self {
+        self.last_update_status_reason_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LastUpdateStatusReasonCode` member.
+    pub fn set_last_update_status_reason_code(
+        mut self,
+        value: Option<types::LastUpdateStatusReasonCode>,
+    ) -> Self {
+        self.last_update_status_reason_code = value;
+        self
+    }
+
+    /// The `LastUpdateStatusReasonCode` member as set so far.
+    pub fn get_last_update_status_reason_code(
+        &self,
+    ) -> Option<&types::LastUpdateStatusReasonCode> {
+        self.last_update_status_reason_code.as_ref()
+    }
+
+    /// Appends one item to the `FileSystemConfigs` member.
+    ///
+    /// File systems mounted into the function.
+    pub fn file_system_configs(
+        mut self,
+        item: impl Into<types::FileSystemConfig>,
+    ) -> Self {
+        self.file_system_configs.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `FileSystemConfigs` member.
+    pub fn set_file_system_configs(
+        mut self,
+        value: Option<Vec<types::FileSystemConfig>>,
+    ) -> Self {
+        self.file_system_configs = value;
+        self
+    }
+
+    /// The `FileSystemConfigs` member as set so far.
+    pub fn get_file_system_configs(&self) -> Option<&Vec<types::FileSystemConfig>> {
+        self.file_system_configs.as_ref()
+    }
+
+    /// Which signing profile version signed the code, as an ARN.
+    pub fn signing_profile_version_arn(mut self, value: impl Into<String>) -> Self {
+        self.signing_profile_version_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SigningProfileVersionArn` member.
+    pub fn set_signing_profile_version_arn(mut self, value: Option<String>) -> Self {
+        self.signing_profile_version_arn = value;
+        self
+    }
+
+    /// The `SigningProfileVersionArn` member as set so far.
+    pub fn get_signing_profile_version_arn(&self) -> Option<&String> {
+        self.signing_profile_version_arn.as_ref()
+    }
+
+    /// Which signing job signed the code, as an ARN.
+    pub fn signing_job_arn(mut self, value: impl Into<String>) -> Self {
+        self.signing_job_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SigningJobArn` member.
+    pub fn set_signing_job_arn(mut self, value: Option<String>) -> Self {
+        self.signing_job_arn = value;
+        self
+    }
+
+    /// The `SigningJobArn` member as set so far.
+    pub fn get_signing_job_arn(&self) -> Option<&String> {
+        self.signing_job_arn.as_ref()
+    }
+
+    /// Zip for a .zip archive or Image for a container image.
+    pub fn package_type(mut self, value: impl Into<types::PackageType>) -> Self {
+        self.package_type = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `PackageType` member.
+    pub fn set_package_type(mut self, value: Option<types::PackageType>) -> Self {
+        self.package_type = value;
+        self
+    }
+
+    /// The `PackageType` member as set so far.
+    pub fn get_package_type(&self) -> Option<&types::PackageType> {
+        self.package_type.as_ref()
+    }
+
+    /// The function's container image overrides.
+    pub fn image_config_response(
+        mut self,
+        value: impl Into<types::ImageConfigResponse>,
+    ) -> Self {
+        self.image_config_response = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ImageConfigResponse` member.
+    pub fn set_image_config_response(
+        mut self,
+        value: Option<types::ImageConfigResponse>,
+    ) -> Self {
+        self.image_config_response = value;
+        self
+    }
+
+    /// The `ImageConfigResponse` member as set so far.
+    pub fn get_image_config_response(&self) -> Option<&types::ImageConfigResponse> {
+        self.image_config_response.as_ref()
+    }
+
+    /// Appends one item to the `Architectures` member.
+    ///
+    /// The CPU architecture the function runs on; x86_64 unless set otherwise.
+    pub fn architectures(mut self, item: impl Into<types::Architecture>) -> Self {
+        self.architectures.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `Architectures` member.
+    pub fn set_architectures(mut self, value: Option<Vec<types::Architecture>>) -> Self {
+        self.architectures = value;
+        self
+    }
+
+    /// The `Architectures` member as set so far.
+    pub fn get_architectures(&self) -> Option<&Vec<types::Architecture>> {
+        self.architectures.as_ref()
+    }
+
+    /// How much /tmp scratch space the function has.
+    pub fn ephemeral_storage(
+        mut self,
+        value: impl Into<types::EphemeralStorage>,
+    ) -> Self {
+        self.ephemeral_storage = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `EphemeralStorage` member.
+    pub fn set_ephemeral_storage(
+        mut self,
+        value: Option<types::EphemeralStorage>,
+    ) -> Self {
+        self.ephemeral_storage = value;
+        self
+    }
+
+    /// The `EphemeralStorage` member as set so far.
+    pub fn get_ephemeral_storage(&self) -> Option<&types::EphemeralStorage> {
+        self.ephemeral_storage.as_ref()
+    }
+
+    /// The function's SnapStart settings and whether they are in effect.
+    pub fn snap_start(mut self, value: impl Into<types::SnapStartResponse>) -> Self {
+        self.snap_start = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SnapStart` member.
+    pub fn set_snap_start(mut self, value: Option<types::SnapStartResponse>) -> Self {
+        self.snap_start = value;
+        self
+    }
+
+    /// The `SnapStart` member as set so far.
+    pub fn get_snap_start(&self) -> Option<&types::SnapStartResponse> {
+        self.snap_start.as_ref()
+    }
+
+    /// The runtime version in use, or the error met while looking it up.
+    pub fn runtime_version_config(
+        mut self,
+        value: impl Into<types::RuntimeVersionConfig>,
+    ) -> Self {
+        self.runtime_version_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `RuntimeVersionConfig` member.
+    pub fn set_runtime_version_config(
+        mut self,
+        value: Option<types::RuntimeVersionConfig>,
+    ) -> Self {
+        self.runtime_version_config = value;
+        self
+    }
+
+    /// The `RuntimeVersionConfig` member as set so far.
+    pub fn get_runtime_version_config(&self) -> Option<&types::RuntimeVersionConfig> {
+        self.runtime_version_config.as_ref()
+    }
+
+    /// How and where the function's logs go in CloudWatch Logs.
+    pub fn logging_config(mut self, value: impl Into<types::LoggingConfig>) -> Self {
+        self.logging_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LoggingConfig` member.
+    pub fn set_logging_config(mut self, value: Option<types::LoggingConfig>) -> Self {
+        self.logging_config = value;
+        self
+    }
+
+    /// The `LoggingConfig` member as set so far.
+    pub fn get_logging_config(&self) -> Option<&types::LoggingConfig> {
+        self.logging_config.as_ref()
+    }
+
+    /// The function's tenant isolation settings.
+    pub fn tenancy_config(mut self, value: impl Into<types::TenancyConfig>) -> Self {
+        self.tenancy_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `TenancyConfig` member.
+    pub fn set_tenancy_config(mut self, value: Option<types::TenancyConfig>) -> Self {
+        self.tenancy_config = value;
+        self
+    }
+
+    /// The `TenancyConfig` member as set so far.
+    pub fn get_tenancy_config(&self) -> Option<&types::TenancyConfig> {
+        self.tenancy_config.as_ref()
+    }
+
+    /// The capacity provider that supplies compute for the function.
+    pub fn capacity_provider_config(
+        mut self,
+        value: impl Into<types::CapacityProviderConfig>,
+    ) -> Self {
+        self.capacity_provider_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `CapacityProviderConfig` member.
+    pub fn set_capacity_provider_config(
+        mut self,
+        value: Option<types::CapacityProviderConfig>,
+    ) -> Self {
+        self.capacity_provider_config = value;
+        self
+    }
+
+    /// The `CapacityProviderConfig` member as set so far.
+    pub fn get_capacity_provider_config(
+        &self,
+    ) -> Option<&types::CapacityProviderConfig> {
+        self.capacity_provider_config.as_ref()
+    }
+
+    /// SHA-256 digest of the function's configuration.
+    pub fn config_sha256(mut self, value: impl Into<String>) -> Self {
+        self.config_sha256 = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ConfigSha256` member.
+    pub fn set_config_sha256(mut self, value: Option<String>) -> Self {
+        self.config_sha256 = value;
+        self
+    }
+
+    /// The `ConfigSha256` member as set so far.
+    pub fn get_config_sha256(&self) -> Option<&String> {
+        self.config_sha256.as_ref()
+    }
+
+    /// The function's durable execution settings, if it is durable.
+    pub fn durable_config(mut self, value: impl Into<types::DurableConfig>) -> Self {
+        self.durable_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `DurableConfig` member.
+    pub fn set_durable_config(mut self, value: Option<types::DurableConfig>) -> Self {
+        self.durable_config = value;
+        self
+    }
+
+    /// The `DurableConfig` member as set so far.
+    pub fn get_durable_config(&self) -> Option<&types::DurableConfig> {
+        self.durable_config.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> FunctionConfiguration {
+        FunctionConfiguration {
+            function_name: self.function_name,
+            function_arn: self.function_arn,
+            runtime: self.runtime,
+            role: self.role,
+            handler: self.handler,
+            code_size: self.code_size.unwrap_or(0i64),
+            description: self.description,
+            timeout: self.timeout,
+            memory_size: self.memory_size,
+            last_modified: self.last_modified,
+            code_sha256: self.code_sha256,
+            version: self.version,
+            vpc_config: self.vpc_config,
+            dead_letter_config: self.dead_letter_config,
+            environment: self.environment,
+            kms_key_arn: self.kms_key_arn,
+            tracing_config: self.tracing_config,
+            master_arn: self.master_arn,
+            revision_id: self.revision_id,
+            layers: self.layers,
+            state: self.state,
+            state_reason: self.state_reason,
+            state_reason_code: self.state_reason_code,
+            last_update_status: self.last_update_status,
+            last_update_status_reason: self.last_update_status_reason,
+            last_update_status_reason_code: self.last_update_status_reason_code,
+            file_system_configs: self.file_system_configs,
+            signing_profile_version_arn: self.signing_profile_version_arn,
+            signing_job_arn: self.signing_job_arn,
+            package_type: self.package_type,
+            image_config_response: self.image_config_response,
+            architectures: self.architectures,
+            ephemeral_storage: self.ephemeral_storage,
+            snap_start: self.snap_start,
+            runtime_version_config: self.runtime_version_config,
+            logging_config: self.logging_config,
+            tenancy_config: self.tenancy_config,
+            capacity_provider_config: self.capacity_provider_config,
+            config_sha256: self.config_sha256,
+            durable_config: self.durable_config,
+        }
+    }
+}
+
+impl rt::json::ToJson for FunctionConfiguration {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_name {
+            object.insert("FunctionName".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.runtime {
+            object.insert("Runtime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.role {
+            object.insert("Role".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.handler {
+            object.insert("Handler".into(), rt::json::ToJson::to_json(value));
+        }
+        object.insert("CodeSize".into(), rt::json::ToJson::to_json(&self.code_size));
+        if let Some(value) = &self.description {
+            object.insert("Description".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.timeout {
+            object.insert("Timeout".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.memory_size {
+            object.insert("MemorySize".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_modified {
+            object.insert("LastModified".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.code_sha256 {
+            object.insert("CodeSha256".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.version {
+            object.insert("Version".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.vpc_config {
+            object.insert("VpcConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.dead_letter_config {
+            object.insert("DeadLetterConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.environment {
+            object.insert("Environment".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.kms_key_arn {
+            object.insert("KMSKeyArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.tracing_config {
+            object.insert("TracingConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.master_arn {
+            object.insert("MasterArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.revision_id {
+            object.insert("RevisionId".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.layers {
+            object.insert("Layers".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.state {
+            object.insert("State".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.state_reason {
+            object.insert("StateReason".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.state_reason_code {
+            object.insert("StateReasonCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_update_status {
+            object.insert("LastUpdateStatus".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_update_status_reason {
+            object
+                .insert(
+                    "LastUpdateStatusReason".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.last_update_status_reason_code {
+            object
+                .insert(
+                    "LastUpdateStatusReasonCode".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.file_system_configs {
+            object.insert("FileSystemConfigs".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.signing_profile_version_arn {
+            object
+                .insert(
+                    "SigningProfileVersionArn".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.signing_job_arn {
+            object.insert("SigningJobArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.package_type {
+            object.insert("PackageType".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.image_config_response {
+            object
+                .insert("ImageConfigResponse".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.architectures {
+            object.insert("Architectures".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.ephemeral_storage {
+            object.insert("EphemeralStorage".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.snap_start {
+            object.insert("SnapStart".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.runtime_version_config {
+            object
+                .insert("RuntimeVersionConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.logging_config {
+            object.insert("LoggingConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.tenancy_config {
+            object.insert("TenancyConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.capacity_provider_config {
+            object
+                .insert(
+                    "CapacityProviderConfig".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.config_sha256 {
+            object.insert("ConfigSha256".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.durable_config {
+            object.insert("DurableConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for FunctionConfiguration {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            function_name: rt::json::field(object, "FunctionName")?,
+            function_arn: rt::json::field(object, "FunctionArn")?,
+            runtime: rt::json::field(object, "Runtime")?,
+            role: rt::json::field(object, "Role")?,
+            handler: rt::json::field(object, "Handler")?,
+            code_size: rt::json::field(object, "CodeSize")?.unwrap_or(0i64),
+            description: rt::json::field(object, "Description")?,
+            timeout: rt::json::field(object, "Timeout")?,
+            memory_size: rt::json::field(object, "MemorySize")?,
+            last_modified: rt::json::field(object, "LastModified")?,
+            code_sha256: rt::json::field(object, "CodeSha256")?,
+            version: rt::json::field(object, "Version")?,
+            vpc_config: rt::json::field(object, "VpcConfig")?,
+            dead_letter_config: rt::json::field(object, "DeadLetterConfig")?,
+            environment: rt::json::field(object, "Environment")?,
+            kms_key_arn: rt::json::field(object, "KMSKeyArn")?,
+            tracing_config: rt::json::field(object, "TracingConfig")?,
+            master_arn: rt::json::field(object, "MasterArn")?,
+            revision_id: rt::json::field(object, "RevisionId")?,
+            layers: rt::json::field(object, "Layers")?,
+            state: rt::json::field(object, "State")?,
+            state_reason: rt::json::field(object, "StateReason")?,
+            state_reason_code: rt::json::field(object, "StateReasonCode")?,
+            last_update_status: rt::json::field(object, "LastUpdateStatus")?,
+            last_update_status_reason: rt::json::field(
+                object,
+                "LastUpdateStatusReason",
+            )?,
+            last_update_status_reason_code: rt::json::field(
+                object,
+                "LastUpdateStatusReasonCode",
+            )?,
+            file_system_configs: rt::json::field(object, "FileSystemConfigs")?,
+            signing_profile_version_arn: rt::json::field(
+                object,
+                "SigningProfileVersionArn",
+            )?,
+            signing_job_arn: rt::json::field(object, "SigningJobArn")?,
+            package_type: rt::json::field(object, "PackageType")?,
+            image_config_response: rt::json::field(object, "ImageConfigResponse")?,
+            architectures: rt::json::field(object, "Architectures")?,
+            ephemeral_storage: rt::json::field(object, "EphemeralStorage")?,
+            snap_start: rt::json::field(object, "SnapStart")?,
+            runtime_version_config: rt::json::field(object, "RuntimeVersionConfig")?,
+            logging_config: rt::json::field(object, "LoggingConfig")?,
+            tenancy_config: rt::json::field(object, "TenancyConfig")?,
+            capacity_provider_config: rt::json::field(object, "CapacityProviderConfig")?,
+            config_sha256: rt::json::field(object, "ConfigSha256")?,
+            durable_config: rt::json::field(object, "DurableConfig")?,
+        })
+    }
+}
+
+/// The members of `FunctionEventInvokeConfig`.
+#[derive(Clone, PartialEq)]
+pub struct FunctionEventInvokeConfig {
+    last_modified: Option<rt::datetime::DateTime>,
+    function_arn: Option<String>,
+    maximum_retry_attempts: Option<i32>,
+    maximum_event_age_in_seconds: Option<i32>,
+    destination_config: Option<types::DestinationConfig>,
+}
+
+impl FunctionEventInvokeConfig {
+    /// A builder for this structure.
+    pub fn builder() -> FunctionEventInvokeConfigBuilder {
+        FunctionEventInvokeConfigBuilder::default()
+    }
+
+    /// When these settings were last changed.
+    pub fn last_modified(&self) -> Option<rt::datetime::DateTime> {
+        self.last_modified
+    }
+
+    /// ARN of the function, version or alias the settings apply to.
+    pub fn function_arn(&self) -> Option<&str> {
+        self.function_arn.as_deref()
+    }
+
+    /// How many times to retry after the function returns an error.
+    pub fn maximum_retry_attempts(&self) -> Option<i32> {
+        self.maximum_retry_attempts
+    }
+
+    /// How long, in seconds, Lambda keeps trying to deliver an event before discarding it.
+    pub fn maximum_event_age_in_seconds(&self) -> Option<i32> {
+        self.maximum_event_age_in_seconds
+    }
+
+    /// Where to send records of events once processing succeeds or fails. A destination may
+    /// be a function, SQS queue, SNS topic, EventBridge bus, or (for failures only) an S3
+    /// bucket.
+    pub fn destination_config(&self) -> Option<&types::DestinationConfig> {
+        self.destination_config.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for FunctionEventInvokeConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionEventInvokeConfig")
+            .field("last_modified", &self.last_modified)
+            .field("function_arn", &self.function_arn)
+            .field("maximum_retry_attempts", &self.maximum_retry_attempts)
+            .field("maximum_event_age_in_seconds", &self.maximum_event_age_in_seconds)
+            .field("destination_config", &self.destination_config)
+            .finish()
+    }
+}
+
+/// Builds a [`FunctionEventInvokeConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FunctionEventInvokeConfigBuilder {
+    last_modified: Option<rt::datetime::DateTime>,
+    function_arn: Option<String>,
+    maximum_retry_attempts: Option<i32>,
+    maximum_event_age_in_seconds: Option<i32>,
+    destination_config: Option<types::DestinationConfig>,
+}
+
+impl ::std::fmt::Debug for FunctionEventInvokeConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionEventInvokeConfigBuilder")
+            .field("last_modified", &self.last_modified)
+            .field("function_arn", &self.function_arn)
+            .field("maximum_retry_attempts", &self.maximum_retry_attempts)
+            .field("maximum_event_age_in_seconds", &self.maximum_event_age_in_seconds)
+            .field("destination_config", &self.destination_config)
+            .finish()
+    }
+}
+
+impl FunctionEventInvokeConfigBuilder {
+    /// When these settings were last changed.
+    pub fn last_modified(mut self, value: rt::datetime::DateTime) -> Self {
+        self.last_modified = Some(value);
+        self
+    }
+
+    /// Sets or clears the `LastModified` member.
+    pub fn set_last_modified(mut self, value: Option<rt::datetime::DateTime>) -> Self {
+        self.last_modified = value;
+        self
+    }
+
+    /// The `LastModified` member as set so far.
+    pub fn get_last_modified(&self) -> Option<&rt::datetime::DateTime> {
+        self.last_modified.as_ref()
+    }
+
+    /// ARN of the function, version or alias the settings apply to.
+    pub fn function_arn(mut self, value: impl Into<String>) -> Self {
+        self.function_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionArn` member.
+    pub fn set_function_arn(mut self, value: Option<String>) -> Self {
+        self.function_arn = value;
+        self
+    }
+
+    /// The `FunctionArn` member as set so far.
+    pub fn get_function_arn(&self) -> Option<&String> {
+        self.function_arn.as_ref()
+    }
+
+    /// How many times to retry after the function returns an error.
+    pub fn maximum_retry_attempts(mut self, value: i32) -> Self {
+        self.maximum_retry_attempts = Some(value);
+        self
+    }
+
+    /// Sets or clears the `MaximumRetryAttempts` member.
+    pub fn set_maximum_retry_attempts(mut self, value: Option<i32>) -> Self {
+        self.maximum_retry_attempts = value;
+        self
+    }
+
+    /// The `MaximumRetryAttempts` member as set so far.
+    pub fn get_maximum_retry_attempts(&self) -> Option<&i32> {
+        self.maximum_retry_attempts.as_ref()
+    }
+
+    /// How long, in seconds, Lambda keeps trying to deliver an event before discarding it.
+    pub fn maximum_event_age_in_seconds(mut self, value: i32) -> Self {
+        self.maximum_event_age_in_seconds = Some(value);
+        self
+    }
+
+    /// Sets or clears the `MaximumEventAgeInSeconds` member.
+    pub fn set_maximum_event_age_in_seconds(mut self, value: Option<i32>) -> Self {
+        self.maximum_event_age_in_seconds = value;
+        self
+    }
+
+    /// The `MaximumEventAgeInSeconds` member as set so far.
+    pub fn get_maximum_event_age_in_seconds(&self) -> Option<&i32> {
+        self.maximum_event_age_in_seconds.as_ref()
+    }
+
+    /// Where to send records of events once processing succeeds or fails. A destination may
+    /// be a function, SQS queue, SNS topic, EventBridge bus, or (for failures only) an S3
+    /// bucket.
+    pub fn destination_config(
+        mut self,
+        value: impl Into<types::DestinationConfig>,
+    ) -> Self {
+        self.destination_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `DestinationConfig` member.
+    pub fn set_destination_config(
+        mut self,
+        value: Option<types::DestinationConfig>,
+    ) -> Self {
+        self.destination_config = value;
+        self
+    }
+
+    /// The `DestinationConfig` member as set so far.
+    pub fn get_destination_config(&self) -> Option<&types::DestinationConfig> {
+        self.destination_config.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> FunctionEventInvokeConfig {
+        FunctionEventInvokeConfig {
+            last_modified: self.last_modified,
+            function_arn: self.function_arn,
+            maximum_retry_attempts: self.maximum_retry_attempts,
+            maximum_event_age_in_seconds: self.maximum_event_age_in_seconds,
+            destination_config: self.destination_config,
+        }
+    }
+}
+
+impl rt::json::ToJson for FunctionEventInvokeConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.last_modified {
+            object.insert("LastModified".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.maximum_retry_attempts {
+            object
+                .insert("MaximumRetryAttempts".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.maximum_event_age_in_seconds {
+            object
+                .insert(
+                    "MaximumEventAgeInSeconds".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.destination_config {
+            object.insert("DestinationConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for FunctionEventInvokeConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            last_modified: rt::json::field(object, "LastModified")?,
+            function_arn: rt::json::field(object, "FunctionArn")?,
+            maximum_retry_attempts: rt::json::field(object, "MaximumRetryAttempts")?,
+            maximum_event_age_in_seconds: rt::json::field(
+                object,
+                "MaximumEventAgeInSeconds",
+            )?,
+            destination_config: rt::json::field(object, "DestinationConfig")?,
+        })
+    }
+}
+
+/// Describes a function URL.
+#[derive(Clone, PartialEq)]
+pub struct FunctionUrlConfig {
+    function_url: Option<String>,
+    function_arn: Option<String>,
+    creation_time: Option<String>,
+    last_modified_time: Option<String>,
+    cors: Option<types::Cors>,
+    auth_type: Option<types::FunctionUrlAuthType>,
+    invoke_mode: Option<types::InvokeMode>,
+}
+
+impl FunctionUrlConfig {
+    /// A builder for this structure.
+    pub fn builder() -> FunctionUrlConfigBuilder {
+        FunctionUrlConfigBuilder::default()
+    }
+
+    /// The URL's address.
+    pub fn function_url(&self) -> Option<&str> {
+        self.function_url.as_deref()
+    }
+
+    /// ARN of the function the URL belongs to.
+    pub fn function_arn(&self) -> Option<&str> {
+        self.function_arn.as_deref()
+    }
+
+    /// When the URL was created, as an ISO-8601 timestamp.
+    pub fn creation_time(&self) -> Option<&str> {
+        self.creation_time.as_deref()
+    }
+
+    /// When the URL's settings were last changed, as an ISO-8601 timestamp.
+    pub fn last_modified_time(&self) -> Option<&str> {
+        self.last_modified_time.as_deref()
+    }
+
+    /// CORS settings for the URL.
+    pub fn cors(&self) -> Option<&types::Cors> {
+        self.cors.as_ref()
+    }
+
+    /// How callers of the URL authenticate: AWS_IAM requires signed requests, NONE makes
+    /// the URL public.
+    pub fn auth_type(&self) -> Option<&types::FunctionUrlAuthType> {
+        self.auth_type.as_ref()
+    }
+
+    /// BUFFERED (default) returns the whole response at once; RESPONSE_STREAM sends it back
+    /// as it is produced.
+    pub fn invoke_mode(&self) -> Option<&types::InvokeMode> {
+        self.invoke_mode.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for FunctionUrlConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionUrlConfig")
+            .field("function_url", &self.function_url)
+            .field("function_arn", &self.function_arn)
+            .field("creation_time", &self.creation_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .field("cors", &self.cors)
+            .field("auth_type", &self.auth_type)
+            .field("invoke_mode", &self.invoke_mode)
+            .finish()
+    }
+}
+
+/// Builds a [`FunctionUrlConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FunctionUrlConfigBuilder {
+    function_url: Option<String>,
+    function_arn: Option<String>,
+    creation_time: Option<String>,
+    last_modified_time: Option<String>,
+    cors: Option<types::Cors>,
+    auth_type: Option<types::FunctionUrlAuthType>,
+    invoke_mode: Option<types::InvokeMode>,
+}
+
+impl ::std::fmt::Debug for FunctionUrlConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionUrlConfigBuilder")
+            .field("function_url", &self.function_url)
+            .field("function_arn", &self.function_arn)
+            .field("creation_time", &self.creation_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .field("cors", &self.cors)
+            .field("auth_type", &self.auth_type)
+            .field("invoke_mode", &self.invoke_mode)
+            .finish()
+    }
+}
+
+impl FunctionUrlConfigBuilder {
+    /// The URL's address.
+    pub fn function_url(mut self, value: impl Into<String>) -> Self {
+        self.function_url = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionUrl` member.
+    pub fn set_function_url(mut self, value: Option<String>) -> Self {
+        self.function_url = value;
+        self
+    }
+
+    /// The `FunctionUrl` member as set so far.
+    pub fn get_function_url(&self) -> Option<&String> {
+        self.function_url.as_ref()
+    }
+
+    /// ARN of the function the URL belongs to.
+    pub fn function_arn(mut self, value: impl Into<String>) -> Self {
+        self.function_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionArn` member.
+    pub fn set_function_arn(mut self, value: Option<String>) -> Self {
+        self.function_arn = value;
+        self
+    }
+
+    /// The `FunctionArn` member as set so far.
+    pub fn get_function_arn(&self) -> Option<&String> {
+        self.function_arn.as_ref()
+    }
+
+    /// When the URL was created, as an ISO-8601 timestamp.
+    pub fn creation_time(mut self, value: impl Into<String>) -> Self {
+        self.creation_time = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `CreationTime` member.
+    pub fn set_creation_time(mut self, value: Option<String>) -> Self {
+        self.creation_time = value;
+        self
+    }
+
+    /// The `CreationTime` member as set so far.
+    pub fn get_creation_time(&self) -> Option<&String> {
+        self.creation_time.as_ref()
+    }
+
+    /// When the URL's settings were last changed, as an ISO-8601 timestamp.
+    pub fn last_modified_time(mut self, value: impl Into<String>) -> Self {
+        self.last_modified_time = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LastModifiedTime` member.
+    pub fn set_last_modified_time(mut self, value: Option<String>) -> Self {
+        self.last_modified_time = value;
+        self
+    }
+
+    /// The `LastModifiedTime` member as set so far.
+    pub fn get_last_modified_time(&self) -> Option<&String> {
+        self.last_modified_time.as_ref()
+    }
+
+    /// CORS settings for the URL.
+    pub fn cors(mut self, value: impl Into<types::Cors>) -> Self {
+        self.cors = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Cors` member.
+    pub fn set_cors(mut self, value: Option<types::Cors>) -> Self {
+        self.cors = value;
+        self
+    }
+
+    /// The `Cors` member as set so far.
+    pub fn get_cors(&self) -> Option<&types::Cors> {
+        self.cors.as_ref()
+    }
+
+    /// How callers of the URL authenticate: AWS_IAM requires signed requests, NONE makes
+    /// the URL public.
+    pub fn auth_type(mut self, value: impl Into<types::FunctionUrlAuthType>) -> Self {
+        self.auth_type = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `AuthType` member.
+    pub fn set_auth_type(mut self, value: Option<types::FunctionUrlAuthType>) -> Self {
+        self.auth_type = value;
+        self
+    }
+
+    /// The `AuthType` member as set so far.
+    pub fn get_auth_type(&self) -> Option<&types::FunctionUrlAuthType> {
+        self.auth_type.as_ref()
+    }
+
+    /// BUFFERED (default) returns the whole response at once; RESPONSE_STREAM sends it back
+    /// as it is produced.
+    pub fn invoke_mode(mut self, value: impl Into<types::InvokeMode>) -> Self {
+        self.invoke_mode = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `InvokeMode` member.
+    pub fn set_invoke_mode(mut self, value: Option<types::InvokeMode>) -> Self {
+        self.invoke_mode = value;
+        self
+    }
+
+    /// The `InvokeMode` member as set so far.
+    pub fn get_invoke_mode(&self) -> Option<&types::InvokeMode> {
+        self.invoke_mode.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> FunctionUrlConfig {
+        FunctionUrlConfig {
+            function_url: self.function_url,
+            function_arn: self.function_arn,
+            creation_time: self.creation_time,
+            last_modified_time: self.last_modified_time,
+            cors: self.cors,
+            auth_type: self.auth_type,
+            invoke_mode: self.invoke_mode,
+        }
+    }
+}
+
+impl rt::json::ToJson for FunctionUrlConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_url {
+            object.insert("FunctionUrl".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.creation_time {
+            object.insert("CreationTime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_modified_time {
+            object.insert("LastModifiedTime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.cors {
+            object.insert("Cors".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.auth_type {
+            object.insert("AuthType".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.invoke_mode {
+            object.insert("InvokeMode".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for FunctionUrlConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            function_url: rt::json::field(object, "FunctionUrl")?,
+            function_arn: rt::json::field(object, "FunctionArn")?,
+            creation_time: rt::json::field(object, "CreationTime")?,
+            last_modified_time: rt::json::field(object, "LastModifiedTime")?,
+            cors: rt::json::field(object, "Cors")?,
+            auth_type: rt::json::field(object, "AuthType")?,
+            invoke_mode: rt::json::field(object, "InvokeMode")?,
+        })
+    }
+}
+
+/// Overrides for settings baked into a container image.
+#[derive(Clone, PartialEq)]
+pub struct ImageConfig {
+    entry_point: Option<Vec<String>>,
+    command: Option<Vec<String>>,
+    working_directory: Option<String>,
+}
+
+impl ImageConfig {
+    /// A builder for this structure.
+    pub fn builder() -> ImageConfigBuilder {
+        ImageConfigBuilder::default()
+    }
+
+    /// The program to run, usually the runtime executable, replacing the image's
+    /// ENTRYPOINT.
+    pub fn entry_point(&self) -> Option<&[String]> {
+        self.entry_point.as_deref()
+    }
+
+    /// Arguments passed to the entry point, replacing the image's CMD.
+    pub fn command(&self) -> Option<&[String]> {
+        self.command.as_deref()
+    }
+
+    /// The directory the process starts in.
+    pub fn working_directory(&self) -> Option<&str> {
+        self.working_directory.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for ImageConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageConfig")
+            .field("entry_point", &self.entry_point)
+            .field("command", &self.command)
+            .field("working_directory", &self.working_directory)
+            .finish()
+    }
+}
+
+/// Builds a [`ImageConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct ImageConfigBuilder {
+    entry_point: Option<Vec<String>>,
+    command: Option<Vec<String>>,
+    working_directory: Option<String>,
+}
+
+impl ::std::fmt::Debug for ImageConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageConfigBuilder")
+            .field("entry_point", &self.entry_point)
+            .field("command", &self.command)
+            .field("working_directory", &self.working_directory)
+            .finish()
+    }
+}
+
+impl ImageConfigBuilder {
+    /// Appends one item to the `EntryPoint` member.
+    ///
+    /// The program to run, usually the runtime executable, replacing the image's
+    /// ENTRYPOINT.
+    pub fn entry_point(mut self, item: impl Into<String>) -> Self {
+        self.entry_point.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `EntryPoint` member.
+    pub fn set_entry_point(mut self, value: Option<Vec<String>>) -> Self {
+        self.entry_point = value;
+        self
+    }
+
+    /// The `EntryPoint` member as set so far.
+    pub fn get_entry_point(&self) -> Option<&Vec<String>> {
+        self.entry_point.as_ref()
+    }
+
+    /// Appends one item to the `Command` member.
+    ///
+    /// Arguments passed to the entry point, replacing the image's CMD.
+    pub fn command(mut self, item: impl Into<String>) -> Self {
+        self.command.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `Command` member.
+    pub fn set_command(mut self, value: Option<Vec<String>>) -> Self {
+        self.command = value;
+        self
+    }
+
+    /// The `Command` member as set so far.
+    pub fn get_command(&self) -> Option<&Vec<String>> {
+        self.command.as_ref()
+    }
+
+    /// The directory the process starts in.
+    pub fn working_directory(mut self, value: impl Into<String>) -> Self {
+        self.working_directory = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `WorkingDirectory` member.
+    pub fn set_working_directory(mut self, value: Option<String>) -> Self {
+        self.working_directory = value;
+        self
+    }
+
+    /// The `WorkingDirectory` member as set so far.
+    pub fn get_working_directory(&self) -> Option<&String> {
+        self.working_directory.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> ImageConfig {
+        ImageConfig {
+            entry_point: self.entry_point,
+            command: self.command,
+            working_directory: self.working_directory,
+        }
+    }
+}
+
+impl rt::json::ToJson for ImageConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.entry_point {
+            object.insert("EntryPoint".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.command {
+            object.insert("Command".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.working_directory {
+            object.insert("WorkingDirectory".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for ImageConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            entry_point: rt::json::field(object, "EntryPoint")?,
+            command: rt::json::field(object, "Command")?,
+            working_directory: rt::json::field(object, "WorkingDirectory")?,
+        })
+    }
+}
+
+/// Why the image overrides could not be read.
+#[derive(Clone, PartialEq)]
+pub struct ImageConfigError {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl ImageConfigError {
+    /// A builder for this structure.
+    pub fn builder() -> ImageConfigErrorBuilder {
+        ImageConfigErrorBuilder::default()
+    }
+
+    /// A code identifying the error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// A description of the error.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for ImageConfigError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageConfigError")
+            .field("error_code", &self.error_code)
+            .field("message", &"** redacted **")
+            .finish()
+    }
+}
+
+/// Builds a [`ImageConfigError`].
+#[derive(Clone, Default, PartialEq)]
+pub struct ImageConfigErrorBuilder {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl ::std::fmt::Debug for ImageConfigErrorBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageConfigErrorBuilder")
+            .field("error_code", &self.error_code)
+            .field("message", &"** redacted **")
+            .finish()
+    }
+}
+
+impl ImageConfigErrorBuilder {
+    /// A code identifying the error.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ErrorCode` member.
+    pub fn set_error_code(mut self, value: Option<String>) -> Self {
+        self.error_code = value;
+        self
+    }
+
+    /// The `ErrorCode` member as set so far.
+    pub fn get_error_code(&self) -> Option<&String> {
+        self.error_code.as_ref()
+    }
+
+    /// A description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Message` member.
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// The `Message` member as set so far.
+    pub fn get_message(&self) -> Option<&String> {
+        self.message.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> ImageConfigError {
+        ImageConfigError {
+            error_code: self.error_code,
+            message: self.message,
+        }
+    }
+}
+
+impl rt::json::ToJson for ImageConfigError {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.error_code {
+            object.insert("ErrorCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.message {
+            object.insert("Message".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for ImageConfigError {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            error_code: rt::json::field(object, "ErrorCode")?,
+            message: rt::json::field(object, "Message")?,
+        })
+    }
+}
+
+/// A function's container image overrides, or an error reading them.
+#[derive(Clone, PartialEq)]
+pub struct ImageConfigResponse {
+    image_config: Option<types::ImageConfig>,
+    error: Option<types::ImageConfigError>,
+}
+
+impl ImageConfigResponse {
+    /// A builder for this structure.
+    pub fn builder() -> ImageConfigResponseBuilder {
+        ImageConfigResponseBuilder::default()
+    }
+
+    /// The overrides in effect.
+    pub fn image_config(&self) -> Option<&types::ImageConfig> {
+        self.image_config.as_ref()
+    }
+
+    /// Why the overrides could not be read, if they could not.
+    pub fn error(&self) -> Option<&types::ImageConfigError> {
+        self.error.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for ImageConfigResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageConfigResponse")
+            .field("image_config", &self.image_config)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// Builds a [`ImageConfigResponse`].
+#[derive(Clone, Default, PartialEq)]
+pub struct ImageConfigResponseBuilder {
+    image_config: Option<types::ImageConfig>,
+    error: Option<types::ImageConfigError>,
+}
+
+impl ::std::fmt::Debug for ImageConfigResponseBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageConfigResponseBuilder")
+            .field("image_config", &self.image_config)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl ImageConfigResponseBuilder {
+    /// The overrides in effect.
+    pub fn image_config(mut self, value: impl Into<types::ImageConfig>) -> Self {
+        self.image_config = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ImageConfig` member.
+    pub fn set_image_config(mut self, value: Option<types::ImageConfig>) -> Self {
+        self.image_config = value;
+        self
+    }
+
+    /// The `ImageConfig` member as set so far.
+    pub fn get_image_config(&self) -> Option<&types::ImageConfig> {
+        self.image_config.as_ref()
+    }
+
+    /// Why the overrides could not be read, if they could not.
+    pub fn error(mut self, value: impl Into<types::ImageConfigError>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Error` member.
+    pub fn set_error(mut self, value: Option<types::ImageConfigError>) -> Self {
+        self.error = value;
+        self
+    }
+
+    /// The `Error` member as set so far.
+    pub fn get_error(&self) -> Option<&types::ImageConfigError> {
+        self.error.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> ImageConfigResponse {
+        ImageConfigResponse {
+            image_config: self.image_config,
+            error: self.error,
+        }
+    }
+}
+
+impl rt::json::ToJson for ImageConfigResponse {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.image_config {
+            object.insert("ImageConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.error {
+            object.insert("Error".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for ImageConfigResponse {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            image_config: rt::json::field(object, "ImageConfig")?,
+            error: rt::json::field(object, "Error")?,
+        })
+    }
+}
+
+/// Settings for running a function on Lambda-managed instances.
+#[derive(Clone, PartialEq)]
+pub struct LambdaManagedInstancesCapacityProviderConfig {
+    capacity_provider_arn: Option<String>,
+    per_execution_environment_max_concurrency: Option<i32>,
+    execution_environment_memory_gi_b_per_v_cpu: Option<f64>,
+}
+
+impl LambdaManagedInstancesCapacityProviderConfig {
+    /// A builder for this structure.
+    pub fn builder() -> LambdaManagedInstancesCapacityProviderConfigBuilder {
+        LambdaManagedInstancesCapacityProviderConfigBuilder::default()
+    }
+
+    /// ARN of the capacity provider.
+    pub fn capacity_provider_arn(&self) -> Option<&str> {
+        self.capacity_provider_arn.as_deref()
+    }
+
+    /// Upper limit on concurrency for each execution environment placed on an instance.
+    pub fn per_execution_environment_max_concurrency(&self) -> Option<i32> {
+        self.per_execution_environment_max_concurrency
+    }
+
+    /// GiB of memory given to execution environments for each vCPU.
+    pub fn execution_environment_memory_gi_b_per_v_cpu(&self) -> Option<f64> {
+        self.execution_environment_memory_gi_b_per_v_cpu
+    }
+}
+
+impl ::std::fmt::Debug for LambdaManagedInstancesCapacityProviderConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LambdaManagedInstancesCapacityProviderConfig")
+            .field("capacity_provider_arn", &self.capacity_provider_arn)
+            .field(
+                "per_execution_environment_max_concurrency",
+                &self.per_execution_environment_max_concurrency,
+            )
+            .field(
+                "execution_environment_memory_gi_b_per_v_cpu",
+                &self.execution_environment_memory_gi_b_per_v_cpu,
+            )
+            .finish()
+    }
+}
+
+/// Builds a [`LambdaManagedInstancesCapacityProviderConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct LambdaManagedInstancesCapacityProviderConfigBuilder {
+    capacity_provider_arn: Option<String>,
+    per_execution_environment_max_concurrency: Option<i32>,
+    execution_environment_memory_gi_b_per_v_cpu: Option<f64>,
+}
+
+impl ::std::fmt::Debug for LambdaManagedInstancesCapacityProviderConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LambdaManagedInstancesCapacityProviderConfigBuilder")
+            .field("capacity_provider_arn", &self.capacity_provider_arn)
+            .field(
+                "per_execution_environment_max_concurrency",
+                &self.per_execution_environment_max_concurrency,
+            )
+            .field(
+                "execution_environment_memory_gi_b_per_v_cpu",
+                &self.execution_environment_memory_gi_b_per_v_cpu,
+            )
+            .finish()
+    }
+}
+
+impl LambdaManagedInstancesCapacityProviderConfigBuilder {
+    /// ARN of the capacity provider.
+    pub fn capacity_provider_arn(mut self, value: impl Into<String>) -> Self {
+        self.capacity_provider_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `CapacityProviderArn` member.
+    pub fn set_capacity_provider_arn(mut self, value: Option<String>) -> Self {
+        self.capacity_provider_arn = value;
+        self
+    }
+
+    /// The `CapacityProviderArn` member as set so far.
+    pub fn get_capacity_provider_arn(&self) -> Option<&String> {
+        self.capacity_provider_arn.as_ref()
+    }
+
+    /// Upper limit on concurrency for each execution environment placed on an instance.
+    pub fn per_execution_environment_max_concurrency(mut self, value: i32) -> Self {
+        self.per_execution_environment_max_concurrency = Some(value);
+        self
+    }
+
+    /// Sets or clears the `PerExecutionEnvironmentMaxConcurrency` member.
+    pub fn set_per_execution_environment_max_concurrency(
+        mut self,
+        value: Option<i32>,
+    ) -> Self {
+        self.per_execution_environment_max_concurrency = value;
+        self
+    }
+
+    /// The `PerExecutionEnvironmentMaxConcurrency` member as set so far.
+    pub fn get_per_execution_environment_max_concurrency(&self) -> Option<&i32> {
+        self.per_execution_environment_max_concurrency.as_ref()
+    }
+
+    /// GiB of memory given to execution environments for each vCPU.
+    pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: f64) -> Self {
+        self.execution_environment_memory_gi_b_per_v_cpu = Some(value);
+        self
+    }
+
+    /// Sets or clears the `ExecutionEnvironmentMemoryGiBPerVCpu` member.
+    pub fn set_execution_environment_memory_gi_b_per_v_cpu(
+        mut self,
+        value: Option<f64>,
+    ) -> Self {
+        self.execution_environment_memory_gi_b_per_v_cpu = value;
+        self
+    }
+
+    /// The `ExecutionEnvironmentMemoryGiBPerVCpu` member as set so far.
+    pub fn get_execution_environment_memory_gi_b_per_v_cpu(&self) -> Option<&f64> {
+        self.execution_environment_memory_gi_b_per_v_cpu.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> LambdaManagedInstancesCapacityProviderConfig {
+        LambdaManagedInstancesCapacityProviderConfig {
+            capacity_provider_arn: self.capacity_provider_arn,
+            per_execution_environment_max_concurrency: self
+                .per_execution_environment_max_concurrency,
+            execution_environment_memory_gi_b_per_v_cpu: self
+                .execution_environment_memory_gi_b_per_v_cpu,
+        }
+    }
+}
+
+impl rt::json::ToJson for LambdaManagedInstancesCapacityProviderConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.capacity_provider_arn {
+            object
+                .insert("CapacityProviderArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.per_execution_environment_max_concurrency {
+            object
+                .insert(
+                    "PerExecutionEnvironmentMaxConcurrency".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.execution_environment_memory_gi_b_per_v_cpu {
+            object
+                .insert(
+                    "ExecutionEnvironmentMemoryGiBPerVCpu".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for LambdaManagedInstancesCapacityProviderConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            capacity_provider_arn: rt::json::field(object, "CapacityProviderArn")?,
+            per_execution_environment_max_concurrency: rt::json::field(
+                object,
+                "PerExecutionEnvironmentMaxConcurrency",
+            )?,
+            execution_environment_memory_gi_b_per_v_cpu: rt::json::field(
+                object,
+                "ExecutionEnvironmentMemoryGiBPerVCpu",
+            )?,
+        })
+    }
+}
+
+/// A layer attached to a function.
+#[derive(Clone, PartialEq)]
+pub struct Layer {
+    arn: Option<String>,
+    code_size: i64,
+    signing_profile_version_arn: Option<String>,
+    signing_job_arn: Option<String>,
+}
+
+impl Layer {
+    /// A builder for this structure.
+    pub fn builder() -> LayerBuilder {
+        LayerBuilder::default()
+    }
+
+    /// ARN of the layer version.
+    pub fn arn(&self) -> Option<&str> {
+        self.arn.as_deref()
+    }
+
+    /// Byte count of the layer's archive.
+    pub fn code_size(&self) -> i64 {
+        self.code_size
+    }
+
+    /// ARN of the signing profile version that signed the layer.
+    pub fn signing_profile_version_arn(&self) -> Option<&str> {
+        self.signing_profile_version_arn.as_deref()
+    }
+
+    /// ARN of the signing job that signed the layer.
+    pub fn signing_job_arn(&self) -> Option<&str> {
+        self.signing_job_arn.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for Layer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Layer")
+            .field("arn", &self.arn)
+            .field("code_size", &self.code_size)
+            .field("signing_profile_version_arn", &self.signing_profile_version_arn)
+            .field("signing_job_arn", &self.signing_job_arn)
+            .finish()
+    }
+}
+
+/// Builds a [`Layer`].
+#[derive(Clone, Default, PartialEq)]
+pub struct LayerBuilder {
+    arn: Option<String>,
+    code_size: Option<i64>,
+    signing_profile_version_arn: Option<String>,
+    signing_job_arn: Option<String>,
+}
+
+impl ::std::fmt::Debug for LayerBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LayerBuilder")
+            .field("arn", &self.arn)
+            .field("code_size", &self.code_size)
+            .field("signing_profile_version_arn", &self.signing_profile_version_arn)
+            .field("signing_job_arn", &self.signing_job_arn)
+            .finish()
+    }
+}
+
+impl LayerBuilder {
+    /// ARN of the layer version.
+    pub fn arn(mut self, value: impl Into<String>) -> Self {
+        self.arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Arn` member.
+    pub fn set_arn(mut self, value: Option<String>) -> Self {
+        self.arn = value;
+        self
+    }
+
+    /// The `Arn` member as set so far.
+    pub fn get_arn(&self) -> Option<&String> {
+        self.arn.as_ref()
+    }
+
+    /// Byte count of the layer's archive.
+    pub fn code_size(mut self, value: i64) -> Self {
+        self.code_size = Some(value);
+        self
+    }
+
+    /// Sets or clears the `CodeSize` member.
+    pub fn set_code_size(mut self, value: Option<i64>) -> Self {
+        self.code_size = value;
+        self
+    }
+
+    /// The `CodeSize` member as set so far.
+    pub fn get_code_size(&self) -> Option<&i64> {
+        self.code_size.as_ref()
+    }
+
+    /// ARN of the signing profile version that signed the layer.
+    pub fn signing_profile_version_arn(mut self, value: impl Into<String>) -> Self {
+        self.signing_profile_version_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SigningProfileVersionArn` member.
+    pub fn set_signing_profile_version_arn(mut self, value: Option<String>) -> Self {
+        self.signing_profile_version_arn = value;
+        self
+    }
+
+    /// The `SigningProfileVersionArn` member as set so far.
+    pub fn get_signing_profile_version_arn(&self) -> Option<&String> {
+        self.signing_profile_version_arn.as_ref()
+    }
+
+    /// ARN of the signing job that signed the layer.
+    pub fn signing_job_arn(mut self, value: impl Into<String>) -> Self {
+        self.signing_job_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SigningJobArn` member.
+    pub fn set_signing_job_arn(mut self, value: Option<String>) -> Self {
+        self.signing_job_arn = value;
+        self
+    }
+
+    /// The `SigningJobArn` member as set so far.
+    pub fn get_signing_job_arn(&self) -> Option<&String> {
+        self.signing_job_arn.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> Layer {
+        Layer {
+            arn: self.arn,
+            code_size: self.code_size.unwrap_or(0i64),
+            signing_profile_version_arn: self.signing_profile_version_arn,
+            signing_job_arn: self.signing_job_arn,
+        }
+    }
+}
+
+impl rt::json::ToJson for Layer {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.arn {
+            object.insert("Arn".into(), rt::json::ToJson::to_json(value));
+        }
+        object.insert("CodeSize".into(), rt::json::ToJson::to_json(&self.code_size));
+        if let Some(value) = &self.signing_profile_version_arn {
+            object
+                .insert(
+                    "SigningProfileVersionArn".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.signing_job_arn {
+            object.insert("SigningJobArn".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Layer {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            arn: rt::json::field(object, "Arn")?,
+            code_size: rt::json::field(object, "CodeSize")?.unwrap_or(0i64),
+            signing_profile_version_arn: rt::json::field(
+                object,
+                "SigningProfileVersionArn",
+            )?,
+            signing_job_arn: rt::json::field(object, "SigningJobArn")?,
+        })
+    }
+}
+
+/// How and where a function's logs go in CloudWatch Logs.
+#[derive(Clone, PartialEq)]
+pub struct LoggingConfig {
+    log_format: Option<types::LogFormat>,
+    application_log_level: Option<types::ApplicationLogLevel>,
+    system_log_level: Option<types::SystemLogLevel>,
+    log_group: Option<String>,
+}
+
+impl LoggingConfig {
+    /// A builder for this structure.
+    pub fn builder() -> LoggingConfigBuilder {
+        LoggingConfigBuilder::default()
+    }
+
+    /// Text for plain lines or JSON for structured records.
+    pub fn log_format(&self) -> Option<&types::LogFormat> {
+        self.log_format.as_ref()
+    }
+
+    /// The most detailed level of application log that is kept; TRACE keeps the most, FATAL
+    /// the least.
+    pub fn application_log_level(&self) -> Option<&types::ApplicationLogLevel> {
+        self.application_log_level.as_ref()
+    }
+
+    /// The most detailed level of system log that is kept; DEBUG keeps the most, WARN the
+    /// least.
+    pub fn system_log_level(&self) -> Option<&types::SystemLogLevel> {
+        self.system_log_level.as_ref()
+    }
+
+    /// The CloudWatch log group to write to; /aws/lambda/ followed by the function name
+    /// unless set.
+    pub fn log_group(&self) -> Option<&str> {
+        self.log_group.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for LoggingConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LoggingConfig")
+            .field("log_format", &self.log_format)
+            .field("application_log_level", &self.application_log_level)
+            .field("system_log_level", &self.system_log_level)
+            .field("log_group", &self.log_group)
+            .finish()
+    }
+}
+
+/// Builds a [`LoggingConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct LoggingConfigBuilder {
+    log_format: Option<types::LogFormat>,
+    application_log_level: Option<types::ApplicationLogLevel>,
+    system_log_level: Option<types::SystemLogLevel>,
+    log_group: Option<String>,
+}
+
+impl ::std::fmt::Debug for LoggingConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LoggingConfigBuilder")
+            .field("log_format", &self.log_format)
+            .field("application_log_level", &self.application_log_level)
+            .field("system_log_level", &self.system_log_level)
+            .field("log_group", &self.log_group)
+            .finish()
+    }
+}
+
+impl LoggingConfigBuilder {
+    /// Text for plain lines or JSON for structured records.
+    pub fn log_format(mut self, value: impl Into<types::LogFormat>) -> Self {
+        self.log_format = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LogFormat` member.
+    pub fn set_log_format(mut self, value: Option<types::LogFormat>) -> Self {
+        self.log_format = value;
+        self
+    }
+
+    /// The `LogFormat` member as set so far.
+    pub fn get_log_format(&self) -> Option<&types::LogFormat> {
+        self.log_format.as_ref()
+    }
+
+    /// The most detailed level of application log that is kept; TRACE keeps the most, FATAL
+    /// the least.
+    pub fn application_log_level(
+        mut self,
+        value: impl Into<types::ApplicationLogLevel>,
+    ) -> Self {
+        self.application_log_level = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ApplicationLogLevel` member.
+    pub fn set_application_log_level(
+        mut self,
+        value: Option<types::ApplicationLogLevel>,
+    ) -> Self {
+        self.application_log_level = value;
+        self
+    }
+
+    /// The `ApplicationLogLevel` member as set so far.
+    pub fn get_application_log_level(&self) -> Option<&types::ApplicationLogLevel> {
+        self.application_log_level.as_ref()
+    }
+
+    /// The most detailed level of system log that is kept; DEBUG keeps the most, WARN the
+    /// least.
+    pub fn system_log_level(mut self, value: impl Into<types::SystemLogLevel>) -> Self {
+        self.system_log_level = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `SystemLogLevel` member.
+    pub fn set_system_log_level(mut self, value: Option<types::SystemLogLevel>) -> Self {
+        self.system_log_level = value;
+        self
+    }
+
+    /// The `SystemLogLevel` member as set so far.
+    pub fn get_system_log_level(&self) -> Option<&types::SystemLogLevel> {
+        self.system_log_level.as_ref()
+    }
+
+    /// The CloudWatch log group to write to; /aws/lambda/ followed by the function name
+    /// unless set.
+    pub fn log_group(mut self, value: impl Into<String>) -> Self {
+        self.log_group = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LogGroup` member.
+    pub fn set_log_group(mut self, value: Option<String>) -> Self {
+        self.log_group = value;
+        self
+    }
+
+    /// The `LogGroup` member as set so far.
+    pub fn get_log_group(&self) -> Option<&String> {
+        self.log_group.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> LoggingConfig {
+        LoggingConfig {
+            log_format: self.log_format,
+            application_log_level: self.application_log_level,
+            system_log_level: self.system_log_level,
+            log_group: self.log_group,
+        }
+    }
+}
+
+impl rt::json::ToJson for LoggingConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.log_format {
+            object.insert("LogFormat".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.application_log_level {
+            object
+                .insert("ApplicationLogLevel".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.system_log_level {
+            object.insert("SystemLogLevel".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.log_group {
+            object.insert("LogGroup".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for LoggingConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            log_format: rt::json::field(object, "LogFormat")?,
+            application_log_level: rt::json::field(object, "ApplicationLogLevel")?,
+            system_log_level: rt::json::field(object, "SystemLogLevel")?,
+            log_group: rt::json::field(object, "LogGroup")?,
+        })
+    }
+}
+
+/// Destination for records of events that could not be processed.
+#[derive(Clone, PartialEq)]
+pub struct OnFailure {
+    destination: Option<String>,
+}
+
+impl OnFailure {
+    /// A builder for this structure.
+    pub fn builder() -> OnFailureBuilder {
+        OnFailureBuilder::default()
+    }
+
+    /// ARN of the resource that receives failure records, for example an SNS topic, SQS
+    /// queue, S3 bucket or Kafka topic, depending on the event source.
+    pub fn destination(&self) -> Option<&str> {
+        self.destination.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for OnFailure {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OnFailure").field("destination", &self.destination).finish()
+    }
+}
+
+/// Builds a [`OnFailure`].
+#[derive(Clone, Default, PartialEq)]
+pub struct OnFailureBuilder {
+    destination: Option<String>,
+}
+
+impl ::std::fmt::Debug for OnFailureBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OnFailureBuilder")
+            .field("destination", &self.destination)
+            .finish()
+    }
+}
+
+impl OnFailureBuilder {
+    /// ARN of the resource that receives failure records, for example an SNS topic, SQS
+    /// queue, S3 bucket or Kafka topic, depending on the event source.
+    pub fn destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Destination` member.
+    pub fn set_destination(mut self, value: Option<String>) -> Self {
+        self.destination = value;
+        self
+    }
+
+    /// The `Destination` member as set so far.
+    pub fn get_destination(&self) -> Option<&String> {
+        self.destination.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> OnFailure {
+        OnFailure {
+            destination: self.destination,
+        }
+    }
+}
+
+impl rt::json::ToJson for OnFailure {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.destination {
+            object.insert("Destination".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for OnFailure {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            destination: rt::json::field(object, "Destination")?,
+        })
+    }
+}
+
+/// Destination for records of successfully processed asynchronous invocations; not
+/// available for event source mappings.
+#[derive(Clone, PartialEq)]
+pub struct OnSuccess {
+    destination: Option<String>,
+}
+
+impl OnSuccess {
+    /// A builder for this structure.
+    pub fn builder() -> OnSuccessBuilder {
+        OnSuccessBuilder::default()
+    }
+
+    /// ARN of the resource that receives success records, such as an SNS topic, SQS queue,
+    /// function or EventBridge bus.
+    pub fn destination(&self) -> Option<&str> {
+        self.destination.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for OnSuccess {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OnSuccess").field("destination", &self.destination).finish()
+    }
+}
+
+/// Builds a [`OnSuccess`].
+#[derive(Clone, Default, PartialEq)]
+pub struct OnSuccessBuilder {
+    destination: Option<String>,
+}
+
+impl ::std::fmt::Debug for OnSuccessBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OnSuccessBuilder")
+            .field("destination", &self.destination)
+            .finish()
+    }
+}
+
+impl OnSuccessBuilder {
+    /// ARN of the resource that receives success records, such as an SNS topic, SQS queue,
+    /// function or EventBridge bus.
+    pub fn destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Destination` member.
+    pub fn set_destination(mut self, value: Option<String>) -> Self {
+        self.destination = value;
+        self
+    }
+
+    /// The `Destination` member as set so far.
+    pub fn get_destination(&self) -> Option<&String> {
+        self.destination.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> OnSuccess {
+        OnSuccess {
+            destination: self.destination,
+        }
+    }
+}
+
+impl rt::json::ToJson for OnSuccess {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.destination {
+            object.insert("Destination".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for OnSuccess {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            destination: rt::json::field(object, "Destination")?,
+        })
+    }
+}
+
+/// The runtime version a function uses, or why it could not be determined.
+#[derive(Clone, PartialEq)]
+pub struct RuntimeVersionConfig {
+    runtime_version_arn: Option<String>,
+    error: Option<types::RuntimeVersionError>,
+}
+
+impl RuntimeVersionConfig {
+    /// A builder for this structure.
+    pub fn builder() -> RuntimeVersionConfigBuilder {
+        RuntimeVersionConfigBuilder::default()
+    }
+
+    /// ARN of the runtime version.
+    pub fn runtime_version_arn(&self) -> Option<&str> {
+        self.runtime_version_arn.as_deref()
+    }
+
+    /// Why the runtime version could not be looked up.
+    pub fn error(&self) -> Option<&types::RuntimeVersionError> {
+        self.error.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for RuntimeVersionConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RuntimeVersionConfig")
+            .field("runtime_version_arn", &self.runtime_version_arn)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// Builds a [`RuntimeVersionConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct RuntimeVersionConfigBuilder {
+    runtime_version_arn: Option<String>,
+    error: Option<types::RuntimeVersionError>,
+}
+
+impl ::std::fmt::Debug for RuntimeVersionConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RuntimeVersionConfigBuilder")
+            .field("runtime_version_arn", &self.runtime_version_arn)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+impl RuntimeVersionConfigBuilder {
+    /// ARN of the runtime version.
+    pub fn runtime_version_arn(mut self, value: impl Into<String>) -> Self {
+        self.runtime_version_arn = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `RuntimeVersionArn` member.
+    pub fn set_runtime_version_arn(mut self, value: Option<String>) -> Self {
+        self.runtime_version_arn = value;
+        self
+    }
+
+    /// The `RuntimeVersionArn` member as set so far.
+    pub fn get_runtime_version_arn(&self) -> Option<&String> {
+        self.runtime_version_arn.as_ref()
+    }
+
+    /// Why the runtime version could not be looked up.
+    pub fn error(mut self, value: impl Into<types::RuntimeVersionError>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Error` member.
+    pub fn set_error(mut self, value: Option<types::RuntimeVersionError>) -> Self {
+        self.error = value;
+        self
+    }
+
+    /// The `Error` member as set so far.
+    pub fn get_error(&self) -> Option<&types::RuntimeVersionError> {
+        self.error.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> RuntimeVersionConfig {
+        RuntimeVersionConfig {
+            runtime_version_arn: self.runtime_version_arn,
+            error: self.error,
+        }
+    }
+}
+
+impl rt::json::ToJson for RuntimeVersionConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.runtime_version_arn {
+            object.insert("RuntimeVersionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.error {
+            object.insert("Error".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for RuntimeVersionConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            runtime_version_arn: rt::json::field(object, "RuntimeVersionArn")?,
+            error: rt::json::field(object, "Error")?,
+        })
+    }
+}
+
+/// Describes a failure to look up a function's runtime version.
+#[derive(Clone, PartialEq)]
+pub struct RuntimeVersionError {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl RuntimeVersionError {
+    /// A builder for this structure.
+    pub fn builder() -> RuntimeVersionErrorBuilder {
+        RuntimeVersionErrorBuilder::default()
+    }
+
+    /// A code identifying the error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// A description of the error.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for RuntimeVersionError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RuntimeVersionError")
+            .field("error_code", &self.error_code)
+            .field("message", &"** redacted **")
+            .finish()
+    }
+}
+
+/// Builds a [`RuntimeVersionError`].
+#[derive(Clone, Default, PartialEq)]
+pub struct RuntimeVersionErrorBuilder {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl ::std::fmt::Debug for RuntimeVersionErrorBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RuntimeVersionErrorBuilder")
+            .field("error_code", &self.error_code)
+            .field("message", &"** redacted **")
+            .finish()
+    }
+}
+
+impl RuntimeVersionErrorBuilder {
+    /// A code identifying the error.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ErrorCode` member.
+    pub fn set_error_code(mut self, value: Option<String>) -> Self {
+        self.error_code = value;
+        self
+    }
+
+    /// The `ErrorCode` member as set so far.
+    pub fn get_error_code(&self) -> Option<&String> {
+        self.error_code.as_ref()
+    }
+
+    /// A description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Message` member.
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// The `Message` member as set so far.
+    pub fn get_message(&self) -> Option<&String> {
+        self.message.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> RuntimeVersionError {
+        RuntimeVersionError {
+            error_code: self.error_code,
+            message: self.message,
+        }
+    }
+}
+
+impl rt::json::ToJson for RuntimeVersionError {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.error_code {
+            object.insert("ErrorCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.message {
+            object.insert("Message".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for RuntimeVersionError {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            error_code: rt::json::field(object, "ErrorCode")?,
+            message: rt::json::field(object, "Message")?,
+        })
+    }
+}
+
+/// SnapStart setting for a function; PublishedVersions snapshots the initialized
+/// environment when a version is published.
+#[derive(Clone, PartialEq)]
+pub struct SnapStart {
+    apply_on: Option<types::SnapStartApplyOn>,
+}
+
+impl SnapStart {
+    /// A builder for this structure.
+    pub fn builder() -> SnapStartBuilder {
+        SnapStartBuilder::default()
+    }
+
+    /// PublishedVersions to take a snapshot at publish time, or None.
+    pub fn apply_on(&self) -> Option<&types::SnapStartApplyOn> {
+        self.apply_on.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for SnapStart {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SnapStart").field("apply_on", &self.apply_on).finish()
+    }
+}
+
+/// Builds a [`SnapStart`].
+#[derive(Clone, Default, PartialEq)]
+pub struct SnapStartBuilder {
+    apply_on: Option<types::SnapStartApplyOn>,
+}
+
+impl ::std::fmt::Debug for SnapStartBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SnapStartBuilder").field("apply_on", &self.apply_on).finish()
+    }
+}
+
+impl SnapStartBuilder {
+    /// PublishedVersions to take a snapshot at publish time, or None.
+    pub fn apply_on(mut self, value: impl Into<types::SnapStartApplyOn>) -> Self {
+        self.apply_on = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ApplyOn` member.
+    pub fn set_apply_on(mut self, value: Option<types::SnapStartApplyOn>) -> Self {
+        self.apply_on = value;
+        self
+    }
+
+    /// The `ApplyOn` member as set so far.
+    pub fn get_apply_on(&self) -> Option<&types::SnapStartApplyOn> {
+        self.apply_on.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> SnapStart {
+        SnapStart {
+            apply_on: self.apply_on,
+        }
+    }
+}
+
+impl rt::json::ToJson for SnapStart {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.apply_on {
+            object.insert("ApplyOn".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for SnapStart {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            apply_on: rt::json::field(object, "ApplyOn")?,
+        })
+    }
+}
+
+/// A function's SnapStart setting and its status.
+#[derive(Clone, PartialEq)]
+pub struct SnapStartResponse {
+    apply_on: Option<types::SnapStartApplyOn>,
+    optimization_status: Option<types::SnapStartOptimizationStatus>,
+}
+
+impl SnapStartResponse {
+    /// A builder for this structure.
+    pub fn builder() -> SnapStartResponseBuilder {
+        SnapStartResponseBuilder::default()
+    }
+
+    /// Which versions get a snapshot: PublishedVersions or None.
+    pub fn apply_on(&self) -> Option<&types::SnapStartApplyOn> {
+        self.apply_on.as_ref()
+    }
+
+    /// For a qualified ARN, whether SnapStart is in effect for that version.
+    pub fn optimization_status(&self) -> Option<&types::SnapStartOptimizationStatus> {
+        self.optimization_status.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for SnapStartResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SnapStartResponse")
+            .field("apply_on", &self.apply_on)
+            .field("optimization_status", &self.optimization_status)
+            .finish()
+    }
+}
+
+/// Builds a [`SnapStartResponse`].
+#[derive(Clone, Default, PartialEq)]
+pub struct SnapStartResponseBuilder {
+    apply_on: Option<types::SnapStartApplyOn>,
+    optimization_status: Option<types::SnapStartOptimizationStatus>,
+}
+
+impl ::std::fmt::Debug for SnapStartResponseBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SnapStartResponseBuilder")
+            .field("apply_on", &self.apply_on)
+            .field("optimization_status", &self.optimization_status)
+            .finish()
+    }
+}
+
+impl SnapStartResponseBuilder {
+    /// Which versions get a snapshot: PublishedVersions or None.
+    pub fn apply_on(mut self, value: impl Into<types::SnapStartApplyOn>) -> Self {
+        self.apply_on = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ApplyOn` member.
+    pub fn set_apply_on(mut self, value: Option<types::SnapStartApplyOn>) -> Self {
+        self.apply_on = value;
+        self
+    }
+
+    /// The `ApplyOn` member as set so far.
+    pub fn get_apply_on(&self) -> Option<&types::SnapStartApplyOn> {
+        self.apply_on.as_ref()
+    }
+
+    /// For a qualified ARN, whether SnapStart is in effect for that version.
+    pub fn optimization_status(
+        mut self,
+        value: impl Into<types::SnapStartOptimizationStatus>,
+    ) -> Self {
+        self.optimization_status = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `OptimizationStatus` member.
+    pub fn set_optimization_status(
+        mut self,
+        value: Option<types::SnapStartOptimizationStatus>,
+    ) -> Self {
+        self.optimization_status = value;
+        self
+    }
+
+    /// The `OptimizationStatus` member as set so far.
+    pub fn get_optimization_status(
+        &self,
+    ) -> Option<&types::SnapStartOptimizationStatus> {
+        self.optimization_status.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> SnapStartResponse {
+        SnapStartResponse {
+            apply_on: self.apply_on,
+            optimization_status: self.optimization_status,
+        }
+    }
+}
+
+impl rt::json::ToJson for SnapStartResponse {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.apply_on {
+            object.insert("ApplyOn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.optimization_status {
+            object.insert("OptimizationStatus".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for SnapStartResponse {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            apply_on: rt::json::field(object, "ApplyOn")?,
+            optimization_status: rt::json::field(object, "OptimizationStatus")?,
+        })
+    }
+}
+
+/// Describes why a resource's tags could not be read.
+#[derive(Clone, PartialEq)]
+pub struct TagsError {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl TagsError {
+    /// A builder for this structure.
+    pub fn builder() -> TagsErrorBuilder {
+        TagsErrorBuilder::default()
+    }
+
+    /// A code identifying the error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// A description of the error.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for TagsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TagsError")
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+/// Builds a [`TagsError`].
+#[derive(Clone, Default, PartialEq)]
+pub struct TagsErrorBuilder {
+    error_code: Option<String>,
+    message: Option<String>,
+}
+
+impl ::std::fmt::Debug for TagsErrorBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TagsErrorBuilder")
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl TagsErrorBuilder {
+    /// A code identifying the error.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ErrorCode` member.
+    pub fn set_error_code(mut self, value: Option<String>) -> Self {
+        self.error_code = value;
+        self
+    }
+
+    /// The `ErrorCode` member as set so far.
+    pub fn get_error_code(&self) -> Option<&String> {
+        self.error_code.as_ref()
+    }
+
+    /// A description of the error.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Message` member.
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+
+    /// The `Message` member as set so far.
+    pub fn get_message(&self) -> Option<&String> {
+        self.message.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> TagsError {
+        TagsError {
+            error_code: self.error_code,
+            message: self.message,
+        }
+    }
+}
+
+impl rt::json::ToJson for TagsError {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.error_code {
+            object.insert("ErrorCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.message {
+            object.insert("Message".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for TagsError {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            error_code: rt::json::field(object, "ErrorCode")?,
+            message: rt::json::field(object, "Message")?,
+        })
+    }
+}
+
+/// Tenant isolation settings for a function; fixed once the function exists.
+#[derive(Clone, PartialEq)]
+pub struct TenancyConfig {
+    tenant_isolation_mode: Option<types::TenantIsolationMode>,
+}
+
+impl TenancyConfig {
+    /// A builder for this structure.
+    pub fn builder() -> TenancyConfigBuilder {
+        TenancyConfigBuilder::default()
+    }
+
+    /// How invocations are isolated per tenant; PER_TENANT gives each tenant ID its own
+    /// execution environments.
+    pub fn tenant_isolation_mode(&self) -> Option<&types::TenantIsolationMode> {
+        self.tenant_isolation_mode.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for TenancyConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TenancyConfig")
+            .field("tenant_isolation_mode", &self.tenant_isolation_mode)
+            .finish()
+    }
+}
+
+/// Builds a [`TenancyConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct TenancyConfigBuilder {
+    tenant_isolation_mode: Option<types::TenantIsolationMode>,
+}
+
+impl ::std::fmt::Debug for TenancyConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TenancyConfigBuilder")
+            .field("tenant_isolation_mode", &self.tenant_isolation_mode)
+            .finish()
+    }
+}
+
+impl TenancyConfigBuilder {
+    /// How invocations are isolated per tenant; PER_TENANT gives each tenant ID its own
+    /// execution environments.
+    pub fn tenant_isolation_mode(
+        mut self,
+        value: impl Into<types::TenantIsolationMode>,
+    ) -> Self {
+        self.tenant_isolation_mode = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `TenantIsolationMode` member.
+    pub fn set_tenant_isolation_mode(
+        mut self,
+        value: Option<types::TenantIsolationMode>,
+    ) -> Self {
+        self.tenant_isolation_mode = value;
+        self
+    }
+
+    /// The `TenantIsolationMode` member as set so far.
+    pub fn get_tenant_isolation_mode(&self) -> Option<&types::TenantIsolationMode> {
+        self.tenant_isolation_mode.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> TenancyConfig {
+        TenancyConfig {
+            tenant_isolation_mode: self.tenant_isolation_mode,
+        }
+    }
+}
+
+impl rt::json::ToJson for TenancyConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.tenant_isolation_mode {
+            object
+                .insert("TenantIsolationMode".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for TenancyConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            tenant_isolation_mode: rt::json::field(object, "TenantIsolationMode")?,
+        })
+    }
+}
+
+/// X-Ray tracing settings for a function; Active samples and traces incoming requests.
+#[derive(Clone, PartialEq)]
+pub struct TracingConfig {
+    mode: Option<types::TracingMode>,
+}
+
+impl TracingConfig {
+    /// A builder for this structure.
+    pub fn builder() -> TracingConfigBuilder {
+        TracingConfigBuilder::default()
+    }
+
+    /// The tracing mode: Active or PassThrough.
+    pub fn mode(&self) -> Option<&types::TracingMode> {
+        self.mode.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for TracingConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TracingConfig").field("mode", &self.mode).finish()
+    }
+}
+
+/// Builds a [`TracingConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct TracingConfigBuilder {
+    mode: Option<types::TracingMode>,
+}
+
+impl ::std::fmt::Debug for TracingConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TracingConfigBuilder").field("mode", &self.mode).finish()
+    }
+}
+
+impl TracingConfigBuilder {
+    /// The tracing mode: Active or PassThrough.
+    pub fn mode(mut self, value: impl Into<types::TracingMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Mode` member.
+    pub fn set_mode(mut self, value: Option<types::TracingMode>) -> Self {
+        self.mode = value;
+        self
+    }
+
+    /// The `Mode` member as set so far.
+    pub fn get_mode(&self) -> Option<&types::TracingMode> {
+        self.mode.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> TracingConfig {
+        TracingConfig { mode: self.mode }
+    }
+}
+
+impl rt::json::ToJson for TracingConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.mode {
+            object.insert("Mode".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for TracingConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            mode: rt::json::field(object, "Mode")?,
+        })
+    }
+}
+
+/// A function's X-Ray tracing setting.
+#[derive(Clone, PartialEq)]
+pub struct TracingConfigResponse {
+    mode: Option<types::TracingMode>,
+}
+
+impl TracingConfigResponse {
+    /// A builder for this structure.
+    pub fn builder() -> TracingConfigResponseBuilder {
+        TracingConfigResponseBuilder::default()
+    }
+
+    /// The tracing mode in effect.
+    pub fn mode(&self) -> Option<&types::TracingMode> {
+        self.mode.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for TracingConfigResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TracingConfigResponse").field("mode", &self.mode).finish()
+    }
+}
+
+/// Builds a [`TracingConfigResponse`].
+#[derive(Clone, Default, PartialEq)]
+pub struct TracingConfigResponseBuilder {
+    mode: Option<types::TracingMode>,
+}
+
+impl ::std::fmt::Debug for TracingConfigResponseBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TracingConfigResponseBuilder").field("mode", &self.mode).finish()
+    }
+}
+
+impl TracingConfigResponseBuilder {
+    /// The tracing mode in effect.
+    pub fn mode(mut self, value: impl Into<types::TracingMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Mode` member.
+    pub fn set_mode(mut self, value: Option<types::TracingMode>) -> Self {
+        self.mode = value;
+        self
+    }
+
+    /// The `Mode` member as set so far.
+    pub fn get_mode(&self) -> Option<&types::TracingMode> {
+        self.mode.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> TracingConfigResponse {
+        TracingConfigResponse {
+            mode: self.mode,
+        }
+    }
+}
+
+impl rt::json::ToJson for TracingConfigResponse {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.mode {
+            object.insert("Mode".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for TracingConfigResponse {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            mode: rt::json::field(object, "Mode")?,
+        })
+    }
+}
+
+/// Subnets and security groups that attach a function to a VPC.
+#[derive(Clone, PartialEq)]
+pub struct VpcConfig {
+    subnet_ids: Option<Vec<String>>,
+    security_group_ids: Option<Vec<String>>,
+    ipv6_allowed_for_dual_stack: Option<bool>,
+}
+
+impl VpcConfig {
+    /// A builder for this structure.
+    pub fn builder() -> VpcConfigBuilder {
+        VpcConfigBuilder::default()
+    }
+
+    /// IDs of the VPC subnets.
+    pub fn subnet_ids(&self) -> Option<&[String]> {
+        self.subnet_ids.as_deref()
+    }
+
+    /// IDs of the VPC security groups.
+    pub fn security_group_ids(&self) -> Option<&[String]> {
+        self.security_group_ids.as_deref()
+    }
+
+    /// Whether the function may send IPv6 traffic when its subnets are dual-stack.
+    pub fn ipv6_allowed_for_dual_stack(&self) -> Option<bool> {
+        self.ipv6_allowed_for_dual_stack
+    }
+}
+
+impl ::std::fmt::Debug for VpcConfig {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VpcConfig")
+            .field("subnet_ids", &self.subnet_ids)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("ipv6_allowed_for_dual_stack", &self.ipv6_allowed_for_dual_stack)
+            .finish()
+    }
+}
+
+/// Builds a [`VpcConfig`].
+#[derive(Clone, Default, PartialEq)]
+pub struct VpcConfigBuilder {
+    subnet_ids: Option<Vec<String>>,
+    security_group_ids: Option<Vec<String>>,
+    ipv6_allowed_for_dual_stack: Option<bool>,
+}
+
+impl ::std::fmt::Debug for VpcConfigBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VpcConfigBuilder")
+            .field("subnet_ids", &self.subnet_ids)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("ipv6_allowed_for_dual_stack", &self.ipv6_allowed_for_dual_stack)
+            .finish()
+    }
+}
+
+impl VpcConfigBuilder {
+    /// Appends one item to the `SubnetIds` member.
+    ///
+    /// IDs of the VPC subnets.
+    pub fn subnet_ids(mut self, item: impl Into<String>) -> Self {
+        self.subnet_ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `SubnetIds` member.
+    pub fn set_subnet_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.subnet_ids = value;
+        self
+    }
+
+    /// The `SubnetIds` member as set so far.
+    pub fn get_subnet_ids(&self) -> Option<&Vec<String>> {
+        self.subnet_ids.as_ref()
+    }
+
+    /// Appends one item to the `SecurityGroupIds` member.
+    ///
+    /// IDs of the VPC security groups.
+    pub fn security_group_ids(mut self, item: impl Into<String>) -> Self {
+        self.security_group_ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `SecurityGroupIds` member.
+    pub fn set_security_group_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.security_group_ids = value;
+        self
+    }
+
+    /// The `SecurityGroupIds` member as set so far.
+    pub fn get_security_group_ids(&self) -> Option<&Vec<String>> {
+        self.security_group_ids.as_ref()
+    }
+
+    /// Whether the function may send IPv6 traffic when its subnets are dual-stack.
+    pub fn ipv6_allowed_for_dual_stack(mut self, value: bool) -> Self {
+        self.ipv6_allowed_for_dual_stack = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Ipv6AllowedForDualStack` member.
+    pub fn set_ipv6_allowed_for_dual_stack(mut self, value: Option<bool>) -> Self {
+        self.ipv6_allowed_for_dual_stack = value;
+        self
+    }
+
+    /// The `Ipv6AllowedForDualStack` member as set so far.
+    pub fn get_ipv6_allowed_for_dual_stack(&self) -> Option<&bool> {
+        self.ipv6_allowed_for_dual_stack.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> VpcConfig {
+        VpcConfig {
+            subnet_ids: self.subnet_ids,
+            security_group_ids: self.security_group_ids,
+            ipv6_allowed_for_dual_stack: self.ipv6_allowed_for_dual_stack,
+        }
+    }
+}
+
+impl rt::json::ToJson for VpcConfig {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.subnet_ids {
+            object.insert("SubnetIds".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.security_group_ids {
+            object.insert("SecurityGroupIds".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.ipv6_allowed_for_dual_stack {
+            object
+                .insert(
+                    "Ipv6AllowedForDualStack".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for VpcConfig {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            subnet_ids: rt::json::field(object, "SubnetIds")?,
+            security_group_ids: rt::json::field(object, "SecurityGroupIds")?,
+            ipv6_allowed_for_dual_stack: rt::json::field(
+                object,
+                "Ipv6AllowedForDualStack",
+            )?,
+        })
+    }
+}
+
+/// A function's VPC attachment.
+#[derive(Clone, PartialEq)]
+pub struct VpcConfigResponse {
+    subnet_ids: Option<Vec<String>>,
+    security_group_ids: Option<Vec<String>>,
+    vpc_id: Option<String>,
+    ipv6_allowed_for_dual_stack: Option<bool>,
+}
+
+impl VpcConfigResponse {
+    /// A builder for this structure.
+    pub fn builder() -> VpcConfigResponseBuilder {
+        VpcConfigResponseBuilder::default()
+    }
+
+    /// IDs of the VPC subnets.
+    pub fn subnet_ids(&self) -> Option<&[String]> {
+        self.subnet_ids.as_deref()
+    }
+
+    /// IDs of the VPC security groups.
+    pub fn security_group_ids(&self) -> Option<&[String]> {
+        self.security_group_ids.as_deref()
+    }
+
+    /// ID of the VPC.
+    pub fn vpc_id(&self) -> Option<&str> {
+        self.vpc_id.as_deref()
+    }
+
+    /// Whether the function may send IPv6 traffic when its subnets are dual-stack.
+    pub fn ipv6_allowed_for_dual_stack(&self) -> Option<bool> {
+        self.ipv6_allowed_for_dual_stack
+    }
+}
+
+impl ::std::fmt::Debug for VpcConfigResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VpcConfigResponse")
+            .field("subnet_ids", &self.subnet_ids)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("vpc_id", &self.vpc_id)
+            .field("ipv6_allowed_for_dual_stack", &self.ipv6_allowed_for_dual_stack)
+            .finish()
+    }
+}
+
+/// Builds a [`VpcConfigResponse`].
+#[derive(Clone, Default, PartialEq)]
+pub struct VpcConfigResponseBuilder {
+    subnet_ids: Option<Vec<String>>,
+    security_group_ids: Option<Vec<String>>,
+    vpc_id: Option<String>,
+    ipv6_allowed_for_dual_stack: Option<bool>,
+}
+
+impl ::std::fmt::Debug for VpcConfigResponseBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VpcConfigResponseBuilder")
+            .field("subnet_ids", &self.subnet_ids)
+            .field("security_group_ids", &self.security_group_ids)
+            .field("vpc_id", &self.vpc_id)
+            .field("ipv6_allowed_for_dual_stack", &self.ipv6_allowed_for_dual_stack)
+            .finish()
+    }
+}
+
+impl VpcConfigResponseBuilder {
+    /// Appends one item to the `SubnetIds` member.
+    ///
+    /// IDs of the VPC subnets.
+    pub fn subnet_ids(mut self, item: impl Into<String>) -> Self {
+        self.subnet_ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `SubnetIds` member.
+    pub fn set_subnet_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.subnet_ids = value;
+        self
+    }
+
+    /// The `SubnetIds` member as set so far.
+    pub fn get_subnet_ids(&self) -> Option<&Vec<String>> {
+        self.subnet_ids.as_ref()
+    }
+
+    /// Appends one item to the `SecurityGroupIds` member.
+    ///
+    /// IDs of the VPC security groups.
+    pub fn security_group_ids(mut self, item: impl Into<String>) -> Self {
+        self.security_group_ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `SecurityGroupIds` member.
+    pub fn set_security_group_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.security_group_ids = value;
+        self
+    }
+
+    /// The `SecurityGroupIds` member as set so far.
+    pub fn get_security_group_ids(&self) -> Option<&Vec<String>> {
+        self.security_group_ids.as_ref()
+    }
+
+    /// ID of the VPC.
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `VpcId` member.
+    pub fn set_vpc_id(mut self, value: Option<String>) -> Self {
+        self.vpc_id = value;
+        self
+    }
+
+    /// The `VpcId` member as set so far.
+    pub fn get_vpc_id(&self) -> Option<&String> {
+        self.vpc_id.as_ref()
+    }
+
+    /// Whether the function may send IPv6 traffic when its subnets are dual-stack.
+    pub fn ipv6_allowed_for_dual_stack(mut self, value: bool) -> Self {
+        self.ipv6_allowed_for_dual_stack = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Ipv6AllowedForDualStack` member.
+    pub fn set_ipv6_allowed_for_dual_stack(mut self, value: Option<bool>) -> Self {
+        self.ipv6_allowed_for_dual_stack = value;
+        self
+    }
+
+    /// The `Ipv6AllowedForDualStack` member as set so far.
+    pub fn get_ipv6_allowed_for_dual_stack(&self) -> Option<&bool> {
+        self.ipv6_allowed_for_dual_stack.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> VpcConfigResponse {
+        VpcConfigResponse {
+            subnet_ids: self.subnet_ids,
+            security_group_ids: self.security_group_ids,
+            vpc_id: self.vpc_id,
+            ipv6_allowed_for_dual_stack: self.ipv6_allowed_for_dual_stack,
+        }
+    }
+}
+
+impl rt::json::ToJson for VpcConfigResponse {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.subnet_ids {
+            object.insert("SubnetIds".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.security_group_ids {
+            object.insert("SecurityGroupIds".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.vpc_id {
+            object.insert("VpcId".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.ipv6_allowed_for_dual_stack {
+            object
+                .insert(
+                    "Ipv6AllowedForDualStack".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for VpcConfigResponse {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            subnet_ids: rt::json::field(object, "SubnetIds")?,
+            security_group_ids: rt::json::field(object, "SecurityGroupIds")?,
+            vpc_id: rt::json::field(object, "VpcId")?,
+            ipv6_allowed_for_dual_stack: rt::json::field(
+                object,
+                "Ipv6AllowedForDualStack",
+            )?,
+        })
     }
 }
