@@ -6,7 +6,7 @@
 use lamina::config::Credentials;
 use lamina::error::SdkError;
 use lamina::operation::invoke::InvokeError;
-use lamina::types::InvocationType;
+use lamina::types::{FunctionCode, InvocationType, Runtime};
 use lamina::{Client, Config};
 use lamina_e2e::moto::{self, Moto, MotoProcess, REGION};
 
@@ -39,10 +39,38 @@ fn demo() -> Result<(), String> {
 async fn run(moto: Moto) -> Result<(), String> {
     println!("\n== a local Lambda endpoint (moto) at {}", moto.endpoint());
     let role = moto.create_role("lamina-demo-role").await?;
-    moto.create_function("lamina-demo", &role).await?;
-    println!("created function lamina-demo");
-
     let client = client_for(&moto, Moto::test_credentials());
+    let created = client
+        .create_function()
+        .function_name("lamina-demo")
+        .runtime(Runtime::Python312)
+        .role(role)
+        .handler("index.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(&b"PK\x05\x06demo"[..])
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| format!("CreateFunction failed: {e}"))?;
+    println!(
+        "created {} ({})",
+        created.function_arn().unwrap_or("?"),
+        created.state().map(|s| s.as_str()).unwrap_or("no state")
+    );
+    let listed = client
+        .list_functions()
+        .send()
+        .await
+        .map_err(|e| format!("ListFunctions failed: {e}"))?;
+    let names: Vec<&str> = listed
+        .functions()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| f.function_name())
+        .collect();
+    println!("functions: {names:?}");
     for mode in ["RequestResponse", "Event", "DryRun"] {
         let output = client
             .invoke()
