@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::docs::doc_with;
 use super::errors::{read_field, Strictness};
 use super::ident;
-use super::structure::{is_plain, setters, structure, Kind};
+use super::structure::{is_plain, setters, structure, value_type, Kind};
 use crate::ir::{Binding, Field, FieldType, Operation, PathPart, Service};
 
 /// The `operation` module: one submodule per operation.
@@ -693,6 +693,38 @@ fn stack_fn(op: &Operation) -> TokenStream {
     }
 }
 
+/// `into_paginator` (and `into_items` where the model names the items) for a paginated
+/// operation's fluent builder.
+fn paginator_methods(op: &Operation, p: &crate::ir::Paginator) -> TokenStream {
+    let output = ident(&op.output.name);
+    let error = ident(&op.error_enum);
+    let set_token = ident(&p.input_token_setter);
+    let next_token = ident(&p.output_token);
+    let items = p.items.as_ref().map(|(getter, element)| {
+        let getter = ident(getter);
+        let element = value_type(element);
+        quote! {
+            /// The items on every page, fetched page by page as the stream is read.
+            pub fn into_items(self) -> rt::paginator::ItemStream<#element, #output, #error> {
+                self.into_paginator()
+                    .items(|page: &#output| page.#getter().map(<[_]>::to_vec).unwrap_or_default())
+            }
+        }
+    });
+    quote! {
+        /// Every page of results, fetched one at a time as the stream is read. It stops at
+        /// the last page and fails if the service repeats a page token.
+        pub fn into_paginator(self) -> rt::paginator::PageStream<#output, #error> {
+            rt::paginator::PageStream::new(
+                move |token| Box::pin(self.clone().#set_token(token).send()),
+                |page: &#output| page.#next_token().map(str::to_owned),
+            )
+        }
+
+        #items
+    }
+}
+
 /// Why the fluent builder's large `Result`s are allowed.
 const LARGE_ERR: &str = "errors keep their members inline for one-pattern matches";
 
@@ -713,6 +745,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     );
     let setters = setters(&op.input.fields, quote!(self.input));
     let large_err = LARGE_ERR;
+    let pagination = op.paginator.as_ref().map(|p| paginator_methods(op, p));
 
     quote! {
         #docs
@@ -733,6 +766,8 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             }
 
             #setters
+
+            #pagination
 
             /// Changes the middleware stack for this call only: add, place or remove middleware.
             pub fn customize_stack(

@@ -47,13 +47,15 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
         errors: BTreeMap::new(),
         problems: Vec::new(),
     };
+    let paginated_defaults = service.traits.get("smithy.api#paginated").cloned();
     let mut operations = Vec::new();
     for op_id in operation_ids(model, service) {
         let short = short_name(&op_id);
         if only.is_some_and(|names| !names.iter().any(|n| n == short)) {
             continue;
         }
-        if let Some(op) = lowering.operation(&op_id) {
+        if let Some(mut op) = lowering.operation(&op_id) {
+            op.paginator = paginator(model, &op_id, &op, paginated_defaults.as_ref());
             operations.push(op);
         }
     }
@@ -99,6 +101,43 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
         enums: lowering.enums.into_values().collect(),
         int_enums: lowering.int_enums.into_values().collect(),
         errors: lowering.errors.into_values().collect(),
+    })
+}
+
+/// The paginator of operation `id`, from its `paginated` trait completed by the service's.
+/// Token paths into nested members are not followed: such operations get no paginator.
+fn paginator(
+    model: &Model,
+    id: &str,
+    op: &Operation,
+    defaults: Option<&Value>,
+) -> Option<crate::ir::Paginator> {
+    let own = model.shape(id)?.traits().get("smithy.api#paginated")?;
+    let setting = |key: &str| {
+        own.get(key)
+            .or_else(|| defaults.and_then(|d| d.get(key)))
+            .and_then(Value::as_str)
+    };
+    let input_token = op
+        .input
+        .fields
+        .iter()
+        .find(|f| Some(f.member.as_str()) == setting("inputToken"))?;
+    let output_token =
+        op.output.fields.iter().find(|f| {
+            Some(f.member.as_str()) == setting("outputToken") && f.ty == FieldType::String
+        })?;
+    let items = setting("items").and_then(|name| {
+        let field = op.output.fields.iter().find(|f| f.member == name)?;
+        match &field.ty {
+            FieldType::List(element) => Some((field.name.clone(), (**element).clone())),
+            _ => None,
+        }
+    });
+    Some(crate::ir::Paginator {
+        input_token_setter: input_token.setter.clone(),
+        output_token: output_token.name.clone(),
+        items,
     })
 }
 
@@ -178,6 +217,7 @@ impl<'m> Lowering<'m> {
             module: field_name(&name).trim_start_matches("r#").to_owned(),
             error_enum: format!("{type_base}Error"),
             fluent_builder: format!("{type_base}FluentBuilder"),
+            paginator: None,
             doc: op.traits.documentation().map(clean_doc),
             name,
             method,

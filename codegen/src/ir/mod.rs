@@ -62,6 +62,19 @@ pub struct Operation {
     pub error_enum: String,
     /// The fluent builder's name, `{Operation}FluentBuilder`.
     pub fluent_builder: String,
+    /// How to page through results, for operations the model marks `paginated`.
+    pub paginator: Option<Paginator>,
+}
+
+/// What a paginated operation's pages are made of, by Rust method names.
+#[derive(Debug, Clone)]
+pub struct Paginator {
+    /// The input builder's setter of the page token, such as `set_marker`.
+    pub input_token_setter: String,
+    /// The output's accessor of the next page's token, such as `next_marker`.
+    pub output_token: String,
+    /// The output's accessor of the page's items and their type, when the model names them.
+    pub items: Option<(String, FieldType)>,
 }
 
 /// A piece of an operation's URI path.

@@ -30,6 +30,7 @@ pub mod enums;
 pub mod error;
 pub mod json;
 pub mod middleware;
+pub mod paginator;
 pub mod protocol;
 pub mod retry;
 pub mod service;

@@ -671,6 +671,39 @@ impl ListFunctionEventInvokeConfigsFluentBuilder {
         self.input.max_items.as_ref()
     }
 
+    /// Every page of results, fetched one at a time as the stream is read. It stops at
+    /// the last page and fails if the service repeats a page token.
+    pub fn into_paginator(
+        self,
+    ) -> rt::paginator::PageStream<
+        ListFunctionEventInvokeConfigsOutput,
+        ListFunctionEventInvokeConfigsError,
+    > {
+        rt::paginator::PageStream::new(
+            move |token| Box::pin(self.clone().set_marker(token).send()),
+            |page: &ListFunctionEventInvokeConfigsOutput| {
+                page.next_marker().map(str::to_owned)
+            },
+        )
+    }
+
+    /// The items on every page, fetched page by page as the stream is read.
+    pub fn into_items(
+        self,
+    ) -> rt::paginator::ItemStream<
+        types::FunctionEventInvokeConfig,
+        ListFunctionEventInvokeConfigsOutput,
+        ListFunctionEventInvokeConfigsError,
+    > {
+        self.into_paginator()
+            .items(|page: &ListFunctionEventInvokeConfigsOutput| {
+                page
+                    .function_event_invoke_configs()
+                    .map(<[_]>::to_vec)
+                    .unwrap_or_default()
+            })
+    }
+
     /// Changes the middleware stack for this call only: add, place or remove middleware.
     pub fn customize_stack(
         mut self,

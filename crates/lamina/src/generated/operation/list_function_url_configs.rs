@@ -626,6 +626,34 @@ impl ListFunctionUrlConfigsFluentBuilder {
         self.input.max_items.as_ref()
     }
 
+    /// Every page of results, fetched one at a time as the stream is read. It stops at
+    /// the last page and fails if the service repeats a page token.
+    pub fn into_paginator(
+        self,
+    ) -> rt::paginator::PageStream<
+        ListFunctionUrlConfigsOutput,
+        ListFunctionUrlConfigsError,
+    > {
+        rt::paginator::PageStream::new(
+            move |token| Box::pin(self.clone().set_marker(token).send()),
+            |page: &ListFunctionUrlConfigsOutput| page.next_marker().map(str::to_owned),
+        )
+    }
+
+    /// The items on every page, fetched page by page as the stream is read.
+    pub fn into_items(
+        self,
+    ) -> rt::paginator::ItemStream<
+        types::FunctionUrlConfig,
+        ListFunctionUrlConfigsOutput,
+        ListFunctionUrlConfigsError,
+    > {
+        self.into_paginator()
+            .items(|page: &ListFunctionUrlConfigsOutput| {
+                page.function_url_configs().map(<[_]>::to_vec).unwrap_or_default()
+            })
+    }
+
     /// Changes the middleware stack for this call only: add, place or remove middleware.
     pub fn customize_stack(
         mut self,

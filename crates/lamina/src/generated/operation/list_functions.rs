@@ -644,6 +644,31 @@ impl ListFunctionsFluentBuilder {
         self.input.max_items.as_ref()
     }
 
+    /// Every page of results, fetched one at a time as the stream is read. It stops at
+    /// the last page and fails if the service repeats a page token.
+    pub fn into_paginator(
+        self,
+    ) -> rt::paginator::PageStream<ListFunctionsOutput, ListFunctionsError> {
+        rt::paginator::PageStream::new(
+            move |token| Box::pin(self.clone().set_marker(token).send()),
+            |page: &ListFunctionsOutput| page.next_marker().map(str::to_owned),
+        )
+    }
+
+    /// The items on every page, fetched page by page as the stream is read.
+    pub fn into_items(
+        self,
+    ) -> rt::paginator::ItemStream<
+        types::FunctionConfiguration,
+        ListFunctionsOutput,
+        ListFunctionsError,
+    > {
+        self.into_paginator()
+            .items(|page: &ListFunctionsOutput| {
+                page.functions().map(<[_]>::to_vec).unwrap_or_default()
+            })
+    }
+
     /// Changes the middleware stack for this call only: add, place or remove middleware.
     pub fn customize_stack(
         mut self,
