@@ -249,8 +249,13 @@ pub(crate) fn setters(fields: &[Field], target: TokenStream) -> TokenStream {
                 quote! {
                     #[doc = #line]
                     #more
-                    pub fn #fname(mut self, key: impl Into<String>, value: impl Into<#value>) -> Self {
-                        #target.#fname.get_or_insert_with(Default::default).insert(key.into(), value.into());
+                    pub fn #fname(
+                        mut self,
+                        key: impl Into<String>,
+                        value: impl Into<#value>,
+                    ) -> Self {
+                        let map = #target.#fname.get_or_insert_with(Default::default);
+                        map.insert(key.into(), value.into());
                         self
                     }
                 }

@@ -3073,9 +3073,8 @@ impl AliasRoutingConfigurationBuilder {
         key: impl Into<String>,
         value: impl Into<f64>,
     ) -> Self {
-        self.additional_version_weights
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
+        let map = self.additional_version_weights.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 
@@ -3960,9 +3959,8 @@ impl EnvironmentBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.variables
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
+        let map = self.variables.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 
@@ -4181,9 +4179,8 @@ impl EnvironmentResponseBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.variables
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
+        let map = self.variables.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 

@@ -587,7 +587,8 @@ impl CreateFunctionInputBuilder {
     ///
     /// Tags to attach to the new function.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(Default::default).insert(key.into(), value.into());
+        let map = self.tags.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 
@@ -3210,10 +3211,8 @@ impl CreateFunctionFluentBuilder {
     ///
     /// Tags to attach to the new function.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.input
-            .tags
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
+        let map = self.input.tags.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 

@@ -234,7 +234,8 @@ impl GetFunctionOutputBuilder {
     /// The function's tags; only returned if the caller is explicitly allowed
     /// lambda:ListTags.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(Default::default).insert(key.into(), value.into());
+        let map = self.tags.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 

@@ -123,7 +123,8 @@ impl ListTagsOutputBuilder {
     ///
     /// The resource's tags.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(Default::default).insert(key.into(), value.into());
+        let map = self.tags.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 

@@ -75,7 +75,8 @@ impl TagResourceInputBuilder {
     ///
     /// Tag keys and values to add.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.get_or_insert_with(Default::default).insert(key.into(), value.into());
+        let map = self.tags.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 
@@ -516,10 +517,8 @@ impl TagResourceFluentBuilder {
     ///
     /// Tag keys and values to add.
     pub fn tags(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.input
-            .tags
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
+        let map = self.input.tags.get_or_insert_with(Default::default);
+        map.insert(key.into(), value.into());
         self
     }
 
