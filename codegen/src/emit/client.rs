@@ -48,6 +48,29 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         let fluent = ident(&op.fluent_builder);
         quote!(#module::#fluent)
     });
+    let waiter_imports = service.operations.iter().flat_map(|op| {
+        op.waiters.iter().map(move |w| {
+            let module = ident(&op.module);
+            let name = ident(&w.type_name);
+            quote!(#module::#name)
+        })
+    });
+    let waiter_methods = service.operations.iter().flat_map(|op| {
+        op.waiters.iter().map(move |w| {
+            let method = ident(&w.method);
+            let name = ident(&w.type_name);
+            let line = format!(
+                " Waits, by calling `{}`, until the `{}` state.",
+                op.name, w.name
+            );
+            quote! {
+                #[doc = #line]
+                pub fn #method(&self) -> #name {
+                    #name::new(self.handle.clone())
+                }
+            }
+        })
+    });
     let methods = service.operations.iter().map(|op| {
         let method = ident(&op.module);
         let fluent = ident(&op.fluent_builder);
@@ -64,7 +87,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         //! The client: one method per operation, each returning a fluent builder.
 
         use ::lamina_runtime as rt;
-        use crate::generated::operation::{#(#imports),*};
+        use crate::generated::operation::{#(#imports,)* #(#waiter_imports),*};
 
         #docs
         ///
@@ -93,6 +116,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
             }
 
             #(#methods)*
+            #(#waiter_methods)*
         }
     }
 }

@@ -36,6 +36,7 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
     let deserialize = deserialize_impl(op);
     let stack = stack_fn(op);
     let fluent = fluent_builder(op);
+    let waiters = op.waiters.iter().map(|w| waiter(op, w));
     let name = &op.name;
     let module_doc = format!(" The `{name}` operation: its input, output, errors and wire format.");
 
@@ -58,6 +59,7 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
         #deserialize
         #stack
         #fluent
+        #(#waiters)*
     }
 }
 
@@ -722,6 +724,129 @@ fn paginator_methods(op: &Operation, p: &crate::ir::Paginator) -> TokenStream {
         }
 
         #items
+    }
+}
+
+/// A waiter builder: the operation's input setters, then `wait`.
+fn waiter(op: &Operation, w: &crate::ir::Waiter) -> TokenStream {
+    let name = ident(&w.type_name);
+    let fluent = ident(&op.fluent_builder);
+    let output = ident(&op.output.name);
+    let error = ident(&op.error_enum);
+    let label = &w.name;
+    let docs = super::docs::doc_with(
+        w.doc.as_deref(),
+        &format!("Waits until `{}` reports the `{label}` state.", op.name),
+        &[&format!(
+            "Set the `{}` input, then call `wait` with a time limit.",
+            op.name
+        )],
+    );
+    let setters = setters(&op.input.fields, quote!(self.call.input));
+    let (min, max) = (w.min_delay, w.max_delay);
+    let acceptors = w.acceptors.iter().map(|a| {
+        let state = match a.state.as_str() {
+            "success" => quote!(rt::waiter::State::Success),
+            "failure" => quote!(rt::waiter::State::Failure),
+            _ => quote!(rt::waiter::State::Retry),
+        };
+        let accept = quote!(return Some(#state););
+        match &a.matcher {
+            crate::ir::Matcher::Success(true) => quote!(if result.is_ok() { #accept }),
+            crate::ir::Matcher::Success(false) => quote!(if result.is_err() { #accept }),
+            crate::ir::Matcher::ErrorType(code) => quote! {
+                if let Err(rt::error::SdkError::Service(e)) = result {
+                    if e.code() == Some(#code) {
+                        #accept
+                    }
+                }
+            },
+            crate::ir::Matcher::Output {
+                path,
+                expected,
+                comparator,
+            } => {
+                let mut value = quote!();
+                for (i, (accessor, plain)) in path.iter().enumerate() {
+                    let accessor = ident(accessor);
+                    value = match (i, plain) {
+                        (0, true) => quote!(Some(output.#accessor())),
+                        (0, false) => quote!(output.#accessor()),
+                        (_, true) => quote!(#value.map(|v| v.#accessor())),
+                        (_, false) => quote!(#value.and_then(|v| v.#accessor())),
+                    };
+                }
+                let compare = if comparator == "booleanEquals" {
+                    let expected = expected == "true";
+                    quote!(#value == Some(#expected))
+                } else {
+                    quote!(#value.is_some_and(|v| v.to_string() == #expected))
+                };
+                quote! {
+                    if let Ok(output) = result {
+                        if #compare {
+                            #accept
+                        }
+                    }
+                }
+            }
+        }
+    });
+
+    quote! {
+        #docs
+        #[derive(Clone)]
+        pub struct #name {
+            call: #fluent,
+            clock: rt::waiter::SharedWaiterClock,
+        }
+
+        impl #name {
+            pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+                Self {
+                    call: #fluent::new(handle),
+                    clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+                }
+            }
+
+            #setters
+
+            /// Replaces the clock and the source of jitter, for tests that must not sleep.
+            pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+                self.clock = ::std::sync::Arc::new(clock);
+                self
+            }
+
+            /// Calls the operation until it reports the state, for `max_wait` at most.
+            pub async fn wait(
+                self,
+                max_wait: ::std::time::Duration,
+            ) -> Result<#output, rt::waiter::WaiterError<#output, #error>> {
+                let delays = rt::waiter::Delays {
+                    min: ::std::time::Duration::from_secs(#min),
+                    max: ::std::time::Duration::from_secs(#max),
+                };
+                let call = self.call;
+                rt::waiter::wait(
+                    #label,
+                    delays,
+                    max_wait,
+                    self.clock.as_ref(),
+                    || Box::pin(call.clone().send()),
+                    |result: &Result<#output, rt::error::SdkError<#error>>| {
+                        #(#acceptors)*
+                        None
+                    },
+                )
+                .await
+            }
+        }
+
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label).field("call", &self.call).finish_non_exhaustive()
+            }
+        }
     }
 }
 

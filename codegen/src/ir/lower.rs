@@ -56,9 +56,13 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
         }
         if let Some(mut op) = lowering.operation(&op_id) {
             op.paginator = paginator(model, &op_id, &op, paginated_defaults.as_ref());
-            operations.push(op);
+            operations.push((op_id, op));
         }
     }
+    for (id, op) in &mut operations {
+        op.waiters = lowering.waiters(id, op);
+    }
+    let mut operations: Vec<Operation> = operations.into_iter().map(|(_, op)| op).collect();
     if let Some(names) = only {
         for name in names {
             if !operations.iter().any(|o| &o.name == name) {
@@ -218,6 +222,7 @@ impl<'m> Lowering<'m> {
             error_enum: format!("{type_base}Error"),
             fluent_builder: format!("{type_base}FluentBuilder"),
             paginator: None,
+            waiters: Vec::new(),
             doc: op.traits.documentation().map(clean_doc),
             name,
             method,
@@ -227,6 +232,98 @@ impl<'m> Lowering<'m> {
             output,
             errors,
         })
+    }
+
+    /// The waiters of operation `id`, from its `smithy.waiters#waitable` trait.
+    fn waiters(&mut self, id: &str, op: &Operation) -> Vec<crate::ir::Waiter> {
+        let Some(waitable) = self
+            .model
+            .shape(id)
+            .and_then(|s| s.traits().get("smithy.waiters#waitable"))
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        let mut waiters = Vec::new();
+        for (name, spec) in waitable {
+            let at = format!("{id} waiter {name}");
+            let acceptors = spec["acceptors"].as_array().cloned().unwrap_or_default();
+            let acceptors: Option<Vec<_>> = acceptors
+                .iter()
+                .map(|a| self.acceptor(&at, op, a))
+                .collect();
+            let Some(acceptors) = acceptors else {
+                continue;
+            };
+            let snake = snake_case(name);
+            waiters.push(crate::ir::Waiter {
+                method: format!("wait_until_{snake}"),
+                type_name: format!("{}Waiter", type_name(name)),
+                doc: spec["documentation"].as_str().map(clean_doc),
+                min_delay: spec["minDelay"].as_u64().unwrap_or(2),
+                max_delay: spec["maxDelay"].as_u64().unwrap_or(120),
+                name: name.clone(),
+                acceptors,
+            });
+        }
+        waiters
+    }
+
+    fn acceptor(&mut self, at: &str, op: &Operation, spec: &Value) -> Option<crate::ir::Acceptor> {
+        let state = spec["state"].as_str()?.to_owned();
+        let matcher = &spec["matcher"];
+        let matcher = if let Some(success) = matcher["success"].as_bool() {
+            crate::ir::Matcher::Success(success)
+        } else if let Some(code) = matcher["errorType"].as_str() {
+            crate::ir::Matcher::ErrorType(short_name(code).to_owned())
+        } else if let Some(output) = matcher.get("output") {
+            let comparator = output["comparator"].as_str().unwrap_or_default().to_owned();
+            let expected = output["expected"].as_str().unwrap_or_default().to_owned();
+            let path = self.output_path(op, output["path"].as_str().unwrap_or_default());
+            match (path, comparator.as_str()) {
+                (Some(path), "stringEquals" | "booleanEquals") => crate::ir::Matcher::Output {
+                    path,
+                    expected,
+                    comparator,
+                },
+                _ => {
+                    self.problems.push(format!(
+                        "{at}: only `stringEquals` and `booleanEquals` on a plain member path \
+                         are supported, not {output}"
+                    ));
+                    return None;
+                }
+            }
+        } else {
+            self.problems
+                .push(format!("{at}: unsupported matcher {matcher}"));
+            return None;
+        };
+        Some(crate::ir::Acceptor { state, matcher })
+    }
+
+    /// The accessors from the output to the member at `path` (`A.B`), if every step is a
+    /// member of a structure.
+    fn output_path(&self, op: &Operation, path: &str) -> Option<Vec<(String, bool)>> {
+        let mut fields: &[Field] = &op.output.fields;
+        let mut accessors = Vec::new();
+        let mut segments = path.split('.').peekable();
+        while let Some(segment) = segments.next() {
+            let field = fields.iter().find(|f| f.member == segment)?;
+            accessors.push((field.name.clone(), field.default.is_some()));
+            if segments.peek().is_some() {
+                let FieldType::Structure(name) = &field.ty else {
+                    return None;
+                };
+                let nested = self
+                    .structures
+                    .values()
+                    .flatten()
+                    .find(|s| &s.name == name)?;
+                fields = &nested.fields;
+            }
+        }
+        Some(accessors)
     }
 
     fn path(

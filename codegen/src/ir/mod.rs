@@ -64,6 +64,55 @@ pub struct Operation {
     pub fluent_builder: String,
     /// How to page through results, for operations the model marks `paginated`.
     pub paginator: Option<Paginator>,
+    /// The waiters that call this operation, from its `waitable` trait.
+    pub waiters: Vec<Waiter>,
+}
+
+/// A waiter: the operation called until an acceptor says success or failure.
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// The model's name, such as `FunctionActiveV2`.
+    pub name: String,
+    /// The client method, such as `wait_until_function_active_v2`.
+    pub method: String,
+    /// The waiter builder's type, such as `FunctionActiveV2Waiter`.
+    pub type_name: String,
+    /// The documentation.
+    pub doc: Option<String>,
+    /// The shortest wait between calls, in seconds.
+    pub min_delay: u64,
+    /// The longest wait between calls, in seconds.
+    pub max_delay: u64,
+    /// The acceptors, in the order they are tried.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor of a waiter: when its matcher matches, the waiter is in `state`.
+#[derive(Debug, Clone)]
+pub struct Acceptor {
+    /// `success`, `failure` or `retry`.
+    pub state: String,
+    /// What it matches.
+    pub matcher: Matcher,
+}
+
+/// What an acceptor matches.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Any output (`true`) or any error (`false`).
+    Success(bool),
+    /// An error with this code.
+    ErrorType(String),
+    /// A member of the output, reached through accessors, compared with a value.
+    Output {
+        /// The accessors from the output to the member, and whether each returns its value
+        /// without `Option`.
+        path: Vec<(String, bool)>,
+        /// The value to compare with, as text.
+        expected: String,
+        /// `stringEquals` or `booleanEquals`.
+        comparator: String,
+    },
 }
 
 /// What a paginated operation's pages are made of, by Rust method names.

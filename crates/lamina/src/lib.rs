@@ -67,8 +67,22 @@ pub mod middleware {
     };
 }
 
+/// Waiters: calling an operation until a resource reaches a state.
+pub mod waiter {
+    pub use lamina_runtime::waiter::{
+        Delays, SharedWaiterClock, State, SystemWaiterClock, WaiterClock, WaiterError,
+    };
+}
+
+/// Paginated operations as streams of pages or items.
+pub mod pagination {
+    pub use lamina_runtime::paginator::{ItemStream, PageStream};
+}
+
 /// Basic types used in inputs and outputs.
 pub mod primitives {
+    pub use lamina_runtime::datetime::DateTime;
+    pub use lamina_runtime::json::Document;
     pub use lamina_runtime::Bytes;
 }
 

@@ -38,6 +38,7 @@ pub mod signing;
 pub mod time;
 pub mod transport;
 pub mod validate;
+pub mod waiter;
 
 pub use bytes::Bytes;
 pub use http;

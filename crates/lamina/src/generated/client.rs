@@ -30,6 +30,11 @@ use crate::generated::operation::{
     update_alias::UpdateAliasFluentBuilder,
     update_function_code::UpdateFunctionCodeFluentBuilder,
     update_function_configuration::UpdateFunctionConfigurationFluentBuilder,
+    get_function::FunctionActiveV2Waiter, get_function::FunctionExistsWaiter,
+    get_function::FunctionUpdatedV2Waiter,
+    get_function_configuration::FunctionActiveWaiter,
+    get_function_configuration::FunctionUpdatedWaiter,
+    get_function_configuration::PublishedVersionActiveWaiter,
 };
 
 /// AWS Lambda runs code in response to calls and events without servers for the caller
@@ -232,5 +237,35 @@ impl Client {
         &self,
     ) -> UpdateFunctionConfigurationFluentBuilder {
         UpdateFunctionConfigurationFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Waits, by calling `GetFunction`, until the `FunctionActiveV2` state.
+    pub fn wait_until_function_active_v2(&self) -> FunctionActiveV2Waiter {
+        FunctionActiveV2Waiter::new(self.handle.clone())
+    }
+
+    /// Waits, by calling `GetFunction`, until the `FunctionExists` state.
+    pub fn wait_until_function_exists(&self) -> FunctionExistsWaiter {
+        FunctionExistsWaiter::new(self.handle.clone())
+    }
+
+    /// Waits, by calling `GetFunction`, until the `FunctionUpdatedV2` state.
+    pub fn wait_until_function_updated_v2(&self) -> FunctionUpdatedV2Waiter {
+        FunctionUpdatedV2Waiter::new(self.handle.clone())
+    }
+
+    /// Waits, by calling `GetFunctionConfiguration`, until the `FunctionActive` state.
+    pub fn wait_until_function_active(&self) -> FunctionActiveWaiter {
+        FunctionActiveWaiter::new(self.handle.clone())
+    }
+
+    /// Waits, by calling `GetFunctionConfiguration`, until the `FunctionUpdated` state.
+    pub fn wait_until_function_updated(&self) -> FunctionUpdatedWaiter {
+        FunctionUpdatedWaiter::new(self.handle.clone())
+    }
+
+    /// Waits, by calling `GetFunctionConfiguration`, until the `PublishedVersionActive` state.
+    pub fn wait_until_published_version_active(&self) -> PublishedVersionActiveWaiter {
+        PublishedVersionActiveWaiter::new(self.handle.clone())
     }
 }

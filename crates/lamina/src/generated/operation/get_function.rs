@@ -741,3 +741,358 @@ impl ::std::fmt::Debug for GetFunctionFluentBuilder {
             .finish_non_exhaustive()
     }
 }
+
+/// Polls GetFunction until the function's State is Active; use after creating a
+/// function.
+///
+/// Set the `GetFunction` input, then call `wait` with a time limit.
+#[derive(Clone)]
+pub struct FunctionActiveV2Waiter {
+    call: GetFunctionFluentBuilder,
+    clock: rt::waiter::SharedWaiterClock,
+}
+
+impl FunctionActiveV2Waiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+        Self {
+            call: GetFunctionFluentBuilder::new(handle),
+            clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+        }
+    }
+
+    /// The function's name, ARN, or partial ARN; a version or alias suffix may be appended.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.call.input.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.call.input.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.call.input.function_name.as_ref()
+    }
+
+    /// A version or alias to read instead of the unpublished function.
+    pub fn qualifier(mut self, value: impl Into<String>) -> Self {
+        self.call.input.qualifier = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Qualifier` member.
+    pub fn set_qualifier(mut self, value: Option<String>) -> Self {
+        self.call.input.qualifier = value;
+        self
+    }
+
+    /// The `Qualifier` member as set so far.
+    pub fn get_qualifier(&self) -> Option<&String> {
+        self.call.input.qualifier.as_ref()
+    }
+
+    /// Replaces the clock and the source of jitter, for tests that must not sleep.
+    pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+        self.clock = ::std::sync::Arc::new(clock);
+        self
+    }
+
+    /// Calls the operation until it reports the state, for `max_wait` at most.
+    pub async fn wait(
+        self,
+        max_wait: ::std::time::Duration,
+    ) -> Result<
+        GetFunctionOutput,
+        rt::waiter::WaiterError<GetFunctionOutput, GetFunctionError>,
+    > {
+        let delays = rt::waiter::Delays {
+            min: ::std::time::Duration::from_secs(1u64),
+            max: ::std::time::Duration::from_secs(300u64),
+        };
+        let call = self.call;
+        rt::waiter::wait(
+                "FunctionActiveV2",
+                delays,
+                max_wait,
+                self.clock.as_ref(),
+                || Box::pin(call.clone().send()),
+                |
+                    result: &Result<
+                        GetFunctionOutput,
+                        rt::error::SdkError<GetFunctionError>,
+                    >|
+                {
+                    if let Ok(output) = result {
+                        if output
+                            .configuration()
+                            .and_then(|v| v.state())
+                            .is_some_and(|v| v.to_string() == "Active")
+                        {
+                            return Some(rt::waiter::State::Success);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output
+                            .configuration()
+                            .and_then(|v| v.state())
+                            .is_some_and(|v| v.to_string() == "Failed")
+                        {
+                            return Some(rt::waiter::State::Failure);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output
+                            .configuration()
+                            .and_then(|v| v.state())
+                            .is_some_and(|v| v.to_string() == "Pending")
+                        {
+                            return Some(rt::waiter::State::Retry);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::fmt::Debug for FunctionActiveV2Waiter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionActiveV2")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Waits until `GetFunction` reports the `FunctionExists` state.
+///
+/// Set the `GetFunction` input, then call `wait` with a time limit.
+#[derive(Clone)]
+pub struct FunctionExistsWaiter {
+    call: GetFunctionFluentBuilder,
+    clock: rt::waiter::SharedWaiterClock,
+}
+
+impl FunctionExistsWaiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+        Self {
+            call: GetFunctionFluentBuilder::new(handle),
+            clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+        }
+    }
+
+    /// The function's name, ARN, or partial ARN; a version or alias suffix may be appended.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.call.input.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.call.input.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.call.input.function_name.as_ref()
+    }
+
+    /// A version or alias to read instead of the unpublished function.
+    pub fn qualifier(mut self, value: impl Into<String>) -> Self {
+        self.call.input.qualifier = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Qualifier` member.
+    pub fn set_qualifier(mut self, value: Option<String>) -> Self {
+        self.call.input.qualifier = value;
+        self
+    }
+
+    /// The `Qualifier` member as set so far.
+    pub fn get_qualifier(&self) -> Option<&String> {
+        self.call.input.qualifier.as_ref()
+    }
+
+    /// Replaces the clock and the source of jitter, for tests that must not sleep.
+    pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+        self.clock = ::std::sync::Arc::new(clock);
+        self
+    }
+
+    /// Calls the operation until it reports the state, for `max_wait` at most.
+    pub async fn wait(
+        self,
+        max_wait: ::std::time::Duration,
+    ) -> Result<
+        GetFunctionOutput,
+        rt::waiter::WaiterError<GetFunctionOutput, GetFunctionError>,
+    > {
+        let delays = rt::waiter::Delays {
+            min: ::std::time::Duration::from_secs(1u64),
+            max: ::std::time::Duration::from_secs(20u64),
+        };
+        let call = self.call;
+        rt::waiter::wait(
+                "FunctionExists",
+                delays,
+                max_wait,
+                self.clock.as_ref(),
+                || Box::pin(call.clone().send()),
+                |
+                    result: &Result<
+                        GetFunctionOutput,
+                        rt::error::SdkError<GetFunctionError>,
+                    >|
+                {
+                    if result.is_ok() {
+                        return Some(rt::waiter::State::Success);
+                    }
+                    if let Err(rt::error::SdkError::Service(e)) = result {
+                        if e.code() == Some("ResourceNotFoundException") {
+                            return Some(rt::waiter::State::Retry);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::fmt::Debug for FunctionExistsWaiter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionExists")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Polls GetFunction until LastUpdateStatus is Successful; use after changing a
+/// function.
+///
+/// Set the `GetFunction` input, then call `wait` with a time limit.
+#[derive(Clone)]
+pub struct FunctionUpdatedV2Waiter {
+    call: GetFunctionFluentBuilder,
+    clock: rt::waiter::SharedWaiterClock,
+}
+
+impl FunctionUpdatedV2Waiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+        Self {
+            call: GetFunctionFluentBuilder::new(handle),
+            clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+        }
+    }
+
+    /// The function's name, ARN, or partial ARN; a version or alias suffix may be appended.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.call.input.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.call.input.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.call.input.function_name.as_ref()
+    }
+
+    /// A version or alias to read instead of the unpublished function.
+    pub fn qualifier(mut self, value: impl Into<String>) -> Self {
+        self.call.input.qualifier = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Qualifier` member.
+    pub fn set_qualifier(mut self, value: Option<String>) -> Self {
+        self.call.input.qualifier = value;
+        self
+    }
+
+    /// The `Qualifier` member as set so far.
+    pub fn get_qualifier(&self) -> Option<&String> {
+        self.call.input.qualifier.as_ref()
+    }
+
+    /// Replaces the clock and the source of jitter, for tests that must not sleep.
+    pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+        self.clock = ::std::sync::Arc::new(clock);
+        self
+    }
+
+    /// Calls the operation until it reports the state, for `max_wait` at most.
+    pub async fn wait(
+        self,
+        max_wait: ::std::time::Duration,
+    ) -> Result<
+        GetFunctionOutput,
+        rt::waiter::WaiterError<GetFunctionOutput, GetFunctionError>,
+    > {
+        let delays = rt::waiter::Delays {
+            min: ::std::time::Duration::from_secs(1u64),
+            max: ::std::time::Duration::from_secs(300u64),
+        };
+        let call = self.call;
+        rt::waiter::wait(
+                "FunctionUpdatedV2",
+                delays,
+                max_wait,
+                self.clock.as_ref(),
+                || Box::pin(call.clone().send()),
+                |
+                    result: &Result<
+                        GetFunctionOutput,
+                        rt::error::SdkError<GetFunctionError>,
+                    >|
+                {
+                    if let Ok(output) = result {
+                        if output
+                            .configuration()
+                            .and_then(|v| v.last_update_status())
+                            .is_some_and(|v| v.to_string() == "Successful")
+                        {
+                            return Some(rt::waiter::State::Success);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output
+                            .configuration()
+                            .and_then(|v| v.last_update_status())
+                            .is_some_and(|v| v.to_string() == "Failed")
+                        {
+                            return Some(rt::waiter::State::Failure);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output
+                            .configuration()
+                            .and_then(|v| v.last_update_status())
+                            .is_some_and(|v| v.to_string() == "InProgress")
+                        {
+                            return Some(rt::waiter::State::Retry);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::fmt::Debug for FunctionUpdatedV2Waiter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionUpdatedV2")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}

@@ -1940,3 +1940,358 @@ impl ::std::fmt::Debug for GetFunctionConfigurationFluentBuilder {
             .finish_non_exhaustive()
     }
 }
+
+/// Polls GetFunctionConfiguration until State is Active; use after creating a function.
+///
+/// Set the `GetFunctionConfiguration` input, then call `wait` with a time limit.
+#[derive(Clone)]
+pub struct FunctionActiveWaiter {
+    call: GetFunctionConfigurationFluentBuilder,
+    clock: rt::waiter::SharedWaiterClock,
+}
+
+impl FunctionActiveWaiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+        Self {
+            call: GetFunctionConfigurationFluentBuilder::new(handle),
+            clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+        }
+    }
+
+    /// The function's name, ARN, or partial ARN; a version or alias suffix may be appended.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.call.input.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.call.input.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.call.input.function_name.as_ref()
+    }
+
+    /// A version or alias to read instead of the unpublished function.
+    pub fn qualifier(mut self, value: impl Into<String>) -> Self {
+        self.call.input.qualifier = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Qualifier` member.
+    pub fn set_qualifier(mut self, value: Option<String>) -> Self {
+        self.call.input.qualifier = value;
+        self
+    }
+
+    /// The `Qualifier` member as set so far.
+    pub fn get_qualifier(&self) -> Option<&String> {
+        self.call.input.qualifier.as_ref()
+    }
+
+    /// Replaces the clock and the source of jitter, for tests that must not sleep.
+    pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+        self.clock = ::std::sync::Arc::new(clock);
+        self
+    }
+
+    /// Calls the operation until it reports the state, for `max_wait` at most.
+    pub async fn wait(
+        self,
+        max_wait: ::std::time::Duration,
+    ) -> Result<
+        GetFunctionConfigurationOutput,
+        rt::waiter::WaiterError<
+            GetFunctionConfigurationOutput,
+            GetFunctionConfigurationError,
+        >,
+    > {
+        let delays = rt::waiter::Delays {
+            min: ::std::time::Duration::from_secs(5u64),
+            max: ::std::time::Duration::from_secs(300u64),
+        };
+        let call = self.call;
+        rt::waiter::wait(
+                "FunctionActive",
+                delays,
+                max_wait,
+                self.clock.as_ref(),
+                || Box::pin(call.clone().send()),
+                |
+                    result: &Result<
+                        GetFunctionConfigurationOutput,
+                        rt::error::SdkError<GetFunctionConfigurationError>,
+                    >|
+                {
+                    if let Ok(output) = result {
+                        if output.state().is_some_and(|v| v.to_string() == "Active") {
+                            return Some(rt::waiter::State::Success);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output.state().is_some_and(|v| v.to_string() == "Failed") {
+                            return Some(rt::waiter::State::Failure);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output.state().is_some_and(|v| v.to_string() == "Pending") {
+                            return Some(rt::waiter::State::Retry);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::fmt::Debug for FunctionActiveWaiter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionActive")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Polls GetFunctionConfiguration until LastUpdateStatus is Successful; use after
+/// changing a function.
+///
+/// Set the `GetFunctionConfiguration` input, then call `wait` with a time limit.
+#[derive(Clone)]
+pub struct FunctionUpdatedWaiter {
+    call: GetFunctionConfigurationFluentBuilder,
+    clock: rt::waiter::SharedWaiterClock,
+}
+
+impl FunctionUpdatedWaiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+        Self {
+            call: GetFunctionConfigurationFluentBuilder::new(handle),
+            clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+        }
+    }
+
+    /// The function's name, ARN, or partial ARN; a version or alias suffix may be appended.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.call.input.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.call.input.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.call.input.function_name.as_ref()
+    }
+
+    /// A version or alias to read instead of the unpublished function.
+    pub fn qualifier(mut self, value: impl Into<String>) -> Self {
+        self.call.input.qualifier = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Qualifier` member.
+    pub fn set_qualifier(mut self, value: Option<String>) -> Self {
+        self.call.input.qualifier = value;
+        self
+    }
+
+    /// The `Qualifier` member as set so far.
+    pub fn get_qualifier(&self) -> Option<&String> {
+        self.call.input.qualifier.as_ref()
+    }
+
+    /// Replaces the clock and the source of jitter, for tests that must not sleep.
+    pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+        self.clock = ::std::sync::Arc::new(clock);
+        self
+    }
+
+    /// Calls the operation until it reports the state, for `max_wait` at most.
+    pub async fn wait(
+        self,
+        max_wait: ::std::time::Duration,
+    ) -> Result<
+        GetFunctionConfigurationOutput,
+        rt::waiter::WaiterError<
+            GetFunctionConfigurationOutput,
+            GetFunctionConfigurationError,
+        >,
+    > {
+        let delays = rt::waiter::Delays {
+            min: ::std::time::Duration::from_secs(5u64),
+            max: ::std::time::Duration::from_secs(300u64),
+        };
+        let call = self.call;
+        rt::waiter::wait(
+                "FunctionUpdated",
+                delays,
+                max_wait,
+                self.clock.as_ref(),
+                || Box::pin(call.clone().send()),
+                |
+                    result: &Result<
+                        GetFunctionConfigurationOutput,
+                        rt::error::SdkError<GetFunctionConfigurationError>,
+                    >|
+                {
+                    if let Ok(output) = result {
+                        if output
+                            .last_update_status()
+                            .is_some_and(|v| v.to_string() == "Successful")
+                        {
+                            return Some(rt::waiter::State::Success);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output
+                            .last_update_status()
+                            .is_some_and(|v| v.to_string() == "Failed")
+                        {
+                            return Some(rt::waiter::State::Failure);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output
+                            .last_update_status()
+                            .is_some_and(|v| v.to_string() == "InProgress")
+                        {
+                            return Some(rt::waiter::State::Retry);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::fmt::Debug for FunctionUpdatedWaiter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FunctionUpdated")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Polls GetFunctionConfiguration until a newly published version's State is Active.
+///
+/// Set the `GetFunctionConfiguration` input, then call `wait` with a time limit.
+#[derive(Clone)]
+pub struct PublishedVersionActiveWaiter {
+    call: GetFunctionConfigurationFluentBuilder,
+    clock: rt::waiter::SharedWaiterClock,
+}
+
+impl PublishedVersionActiveWaiter {
+    pub(crate) fn new(handle: ::std::sync::Arc<rt::client::Handle>) -> Self {
+        Self {
+            call: GetFunctionConfigurationFluentBuilder::new(handle),
+            clock: ::std::sync::Arc::new(rt::waiter::SystemWaiterClock),
+        }
+    }
+
+    /// The function's name, ARN, or partial ARN; a version or alias suffix may be appended.
+    pub fn function_name(mut self, value: impl Into<String>) -> Self {
+        self.call.input.function_name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `FunctionName` member.
+    pub fn set_function_name(mut self, value: Option<String>) -> Self {
+        self.call.input.function_name = value;
+        self
+    }
+
+    /// The `FunctionName` member as set so far.
+    pub fn get_function_name(&self) -> Option<&String> {
+        self.call.input.function_name.as_ref()
+    }
+
+    /// A version or alias to read instead of the unpublished function.
+    pub fn qualifier(mut self, value: impl Into<String>) -> Self {
+        self.call.input.qualifier = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Qualifier` member.
+    pub fn set_qualifier(mut self, value: Option<String>) -> Self {
+        self.call.input.qualifier = value;
+        self
+    }
+
+    /// The `Qualifier` member as set so far.
+    pub fn get_qualifier(&self) -> Option<&String> {
+        self.call.input.qualifier.as_ref()
+    }
+
+    /// Replaces the clock and the source of jitter, for tests that must not sleep.
+    pub fn clock(mut self, clock: impl rt::waiter::WaiterClock + 'static) -> Self {
+        self.clock = ::std::sync::Arc::new(clock);
+        self
+    }
+
+    /// Calls the operation until it reports the state, for `max_wait` at most.
+    pub async fn wait(
+        self,
+        max_wait: ::std::time::Duration,
+    ) -> Result<
+        GetFunctionConfigurationOutput,
+        rt::waiter::WaiterError<
+            GetFunctionConfigurationOutput,
+            GetFunctionConfigurationError,
+        >,
+    > {
+        let delays = rt::waiter::Delays {
+            min: ::std::time::Duration::from_secs(5u64),
+            max: ::std::time::Duration::from_secs(1560u64),
+        };
+        let call = self.call;
+        rt::waiter::wait(
+                "PublishedVersionActive",
+                delays,
+                max_wait,
+                self.clock.as_ref(),
+                || Box::pin(call.clone().send()),
+                |
+                    result: &Result<
+                        GetFunctionConfigurationOutput,
+                        rt::error::SdkError<GetFunctionConfigurationError>,
+                    >|
+                {
+                    if let Ok(output) = result {
+                        if output.state().is_some_and(|v| v.to_string() == "Active") {
+                            return Some(rt::waiter::State::Success);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output.state().is_some_and(|v| v.to_string() == "Failed") {
+                            return Some(rt::waiter::State::Failure);
+                        }
+                    }
+                    if let Ok(output) = result {
+                        if output.state().is_some_and(|v| v.to_string() == "Pending") {
+                            return Some(rt::waiter::State::Retry);
+                        }
+                    }
+                    None
+                },
+            )
+            .await
+    }
+}
+
+impl ::std::fmt::Debug for PublishedVersionActiveWaiter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PublishedVersionActive")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
