@@ -206,3 +206,132 @@ fn sensitive_members_are_redacted_in_debug() {
     assert!(!shown.contains("super-secret-token"), "{shown}");
     assert!(shown.contains("redacted"), "{shown}");
 }
+
+#[tokio::test]
+async fn lists_maps_timestamps_tokens_and_structure_payloads_travel_both_ways() {
+    use lamina_golden::types::{Filter, Level, ResultValue, Shape};
+    use lamina_runtime::datetime::DateTime;
+
+    let server = TestServer::start(|_| {
+        let body = serde_json::json!({
+            "Results": [
+                {"Name": "a", "Shape": {"Circle": {}}, "Level": 10},
+                {"Name": "b", "Shape": {"Square": 4}, "Level": 3},
+                {"Name": "c", "Shape": {"Hexagon": 6}}
+            ],
+            "Counts": {"x": 1, "y": 2},
+            "Stamp": 1700000000.5,
+            "Extra": {"free": ["form", 1]},
+            "Unmodelled": true
+        });
+        Reply::new(200, body.to_string())
+            .header("Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT")
+            .header("X-Echo-One", "1")
+            .header("X-Echo-Two", "2")
+    })
+    .await;
+
+    let output = client(&server)
+        .search()
+        .tags("t1")
+        .tags("t 2")
+        .since(DateTime::from_secs(1_700_000_000))
+        .extra("z", "last")
+        .extra("a", "first")
+        .labels("l1")
+        .labels("l2")
+        .meta("Owner", "me")
+        .filter(Filter::builder().prefix("p").colors(Color::Red).build())
+        .send()
+        .await
+        .expect("the server answers 200");
+
+    let r = &server.requests()[0];
+    assert_eq!(
+        r.query(),
+        Some("tag=t1&tag=t%202&since=2023-11-14T22%3A13%3A20Z&a=first&z=last")
+    );
+    assert_eq!(r.header("x-labels"), Some("l1, l2"));
+    assert_eq!(r.header("x-meta-owner"), Some("me"));
+    assert_eq!(
+        r.header("x-client-token").map(str::len),
+        Some(36),
+        "a token is filled in"
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let sent: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(sent, serde_json::json!({"Prefix": "p", "Colors": ["red"]}));
+
+    let results: &[ResultValue] = output.results().unwrap();
+    assert_eq!(
+        results[0]
+            .shape()
+            .and_then(Shape::as_circle)
+            .map(|c| c.radius()),
+        Some(1.0)
+    );
+    assert_eq!(results[0].level(), Some(&Level::High));
+    assert_eq!(results[1].shape().and_then(Shape::as_square), Some(&4));
+    assert_eq!(results[1].level(), Some(&Level::Unknown(3)));
+    assert_eq!(results[2].shape(), Some(&Shape::Unknown("Hexagon".into())));
+    assert_eq!(output.counts().map(|c| c["y"]), Some(2));
+    assert_eq!(
+        output.stamp().map(|t| t.as_secs_f64()),
+        Some(1_700_000_000.5)
+    );
+    assert_eq!(output.modified(), Some(DateTime::from_secs(1_700_000_000)));
+    let echo = output.echo().unwrap();
+    assert_eq!((echo["one"].as_str(), echo["two"].as_str()), ("1", "2"));
+    assert_eq!(
+        output.extra(),
+        Some(&serde_json::json!({"free": ["form", 1]}))
+    );
+}
+
+#[tokio::test]
+async fn a_member_of_the_wrong_kind_is_a_response_error_naming_it() {
+    let server =
+        TestServer::start(|_| Reply::new(200, r#"{"Results": [{"Name": "a"}, {"Name": 7}]}"#))
+            .await;
+
+    let err = client(&server).search().send().await.unwrap_err();
+
+    let SdkError::<_>::Response(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        e.to_string()
+            .contains("`Results[1].Name` should be a string"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn the_paginator_follows_next_tokens_and_yields_items() {
+    let server = TestServer::start(|r| {
+        let next = r
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("next="));
+        let body = match next {
+            None => r#"{"Results": [{"Name": "a"}], "NextToken": "t1"}"#,
+            Some("t1") => r#"{"Results": [{"Name": "b"}, {"Name": "c"}]}"#,
+            Some(_) => r#"{"Results": []}"#,
+        };
+        Reply::new(200, body)
+    })
+    .await;
+
+    let items = client(&server)
+        .search()
+        .limit(2)
+        .into_items()
+        .collect()
+        .await
+        .unwrap();
+
+    let names: Vec<&str> = items.iter().filter_map(|r| r.name()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(server.requests().len(), 2);
+}

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::naming::{field_name, snake_case, type_name};
+use super::naming::{field_name, shape_type_name, snake_case, type_name};
 use super::{
     Binding, DefaultValue, Enum, ErrorRef, ErrorShape, Field, FieldType, IntEnum, Operation,
     PathPart, Service, Structure, Union, Variant,
@@ -391,7 +391,7 @@ impl<'m> Lowering<'m> {
             return None;
         };
         let code = short_name(id).to_owned();
-        let structure = self.structure(Some(id), &type_name(&code), Role::Error)?;
+        let structure = self.structure(Some(id), &shape_type_name(&code), Role::Error)?;
         let error = ErrorShape {
             structure,
             code,
@@ -611,7 +611,7 @@ impl<'m> Lowering<'m> {
 
     /// Lowers a structure used as a member; a structure that contains itself is refused.
     fn nested_structure(&mut self, at: &str, id: &str, shape: &AggregateShape) -> Option<String> {
-        let name = type_name(short_name(id));
+        let name = shape_type_name(short_name(id));
         match self.structures.get(id) {
             Some(Some(_)) => return Some(name),
             Some(None) => {
@@ -636,7 +636,7 @@ impl<'m> Lowering<'m> {
     }
 
     fn union_shape(&mut self, at: &str, id: &str, shape: &AggregateShape) -> Option<String> {
-        let name = type_name(short_name(id));
+        let name = shape_type_name(short_name(id));
         match self.unions.get(id) {
             Some(Some(_)) => return Some(name),
             Some(None) => {
@@ -663,7 +663,7 @@ impl<'m> Lowering<'m> {
     }
 
     fn int_enum(&mut self, id: &str, shape: &AggregateShape) -> String {
-        let name = type_name(short_name(id));
+        let name = shape_type_name(short_name(id));
         if !self.int_enums.contains_key(id) {
             let variants = shape
                 .members
@@ -693,7 +693,7 @@ impl<'m> Lowering<'m> {
     }
 
     fn enum_shape(&mut self, id: &str, shape: &AggregateShape) -> String {
-        let name = type_name(short_name(id));
+        let name = shape_type_name(short_name(id));
         if !self.enums.contains_key(id) {
             let variants = shape
                 .members

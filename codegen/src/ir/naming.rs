@@ -118,9 +118,33 @@ pub fn field_name(member: &str) -> String {
     escape(snake_case(member))
 }
 
-/// The Rust type name for a shape.
+/// The Rust type name for an enum variant or union member.
 pub fn type_name(shape: &str) -> String {
     escape(camel_case(shape))
+}
+
+/// Names from Rust's prelude that generated code uses unqualified.
+const PRELUDE_TYPES: &[&str] = &[
+    "Result", "Option", "String", "Vec", "Box", "Ok", "Err", "Some", "None", "Default", "From",
+    "Into", "Send", "Sync", "Clone", "Copy", "Fn",
+];
+
+/// The Rust type name for a generated type (structure, union, enum): as [`type_name`], with
+/// `Value` added to names that would hide a prelude item (`Result` becomes `ResultValue`).
+///
+/// # Example
+/// ```
+/// use lamina_codegen::ir::naming::shape_type_name;
+/// assert_eq!(shape_type_name("Result"), "ResultValue");
+/// assert_eq!(shape_type_name("FunctionCode"), "FunctionCode");
+/// ```
+pub fn shape_type_name(shape: &str) -> String {
+    let name = type_name(shape);
+    if PRELUDE_TYPES.contains(&name.as_str()) {
+        format!("{name}Value")
+    } else {
+        name
+    }
 }
 
 #[cfg(test)]

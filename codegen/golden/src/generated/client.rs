@@ -4,6 +4,7 @@
 use ::lamina_runtime as rt;
 use crate::generated::operation::{
     get_thing::GetThingFluentBuilder, put_thing::PutThingFluentBuilder,
+    search::SearchFluentBuilder,
 };
 
 /// A small service whose operations use every HTTP binding the generator supports.
@@ -40,5 +41,10 @@ impl Client {
     /// Starts a `PutThing` call.
     pub fn put_thing(&self) -> PutThingFluentBuilder {
         PutThingFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `Search` call.
+    pub fn search(&self) -> SearchFluentBuilder {
+        SearchFluentBuilder::new(self.handle.clone())
     }
 }

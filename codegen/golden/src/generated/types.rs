@@ -2,6 +2,7 @@
 
 //! Enums and other shared types of the service's model.
 use ::lamina_runtime as rt;
+use crate::generated::types;
 
 /// The values of `Color`.
 ///
@@ -85,5 +86,471 @@ impl rt::json::FromJson for Color {
     fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
         let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
         Ok(Color::from(text))
+    }
+}
+
+/// The values of `Level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Level {
+    /// `1`
+    Low,
+    /// `10`
+    High,
+    /// A value this version of the client does not know.
+    Unknown(i32),
+}
+
+impl Level {
+    /// The value as it travels on the wire.
+    pub fn value(&self) -> i32 {
+        match self {
+            Level::Low => 1i32,
+            Level::High => 10i32,
+            Level::Unknown(value) => *value,
+        }
+    }
+}
+
+impl From<i32> for Level {
+    fn from(value: i32) -> Self {
+        match value {
+            1i32 => Level::Low,
+            10i32 => Level::High,
+            other => Level::Unknown(other),
+        }
+    }
+}
+
+impl rt::json::ToJson for Level {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::from(self.value())
+    }
+}
+
+impl rt::json::FromJson for Level {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let number: i32 = rt::json::FromJson::from_json(value)?;
+        Ok(Level::from(number))
+    }
+}
+
+/// The members of `Circle`.
+#[derive(Clone, PartialEq)]
+pub struct Circle {
+    radius: f64,
+}
+
+impl Circle {
+    /// A builder for this structure.
+    pub fn builder() -> CircleBuilder {
+        CircleBuilder::default()
+    }
+
+    /// The `Radius` member.
+    pub fn radius(&self) -> f64 {
+        self.radius
+    }
+}
+
+impl ::std::fmt::Debug for Circle {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Circle").field("radius", &self.radius).finish()
+    }
+}
+
+/// Builds a [`Circle`].
+#[derive(Clone, Default, PartialEq)]
+pub struct CircleBuilder {
+    radius: Option<f64>,
+}
+
+impl ::std::fmt::Debug for CircleBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CircleBuilder").field("radius", &self.radius).finish()
+    }
+}
+
+impl CircleBuilder {
+    /// Sets the `Radius` member.
+    pub fn radius(mut self, value: f64) -> Self {
+        self.radius = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Radius` member.
+    pub fn set_radius(mut self, value: Option<f64>) -> Self {
+        self.radius = value;
+        self
+    }
+
+    /// The `Radius` member as set so far.
+    pub fn get_radius(&self) -> Option<&f64> {
+        self.radius.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> Circle {
+        Circle {
+            radius: self.radius.unwrap_or(1f64),
+        }
+    }
+}
+
+impl rt::json::ToJson for Circle {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        object.insert("Radius".into(), rt::json::ToJson::to_json(&self.radius));
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Circle {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            radius: rt::json::field(object, "Radius")?.unwrap_or(1f64),
+        })
+    }
+}
+
+/// The members of `Filter`.
+#[derive(Clone, PartialEq)]
+pub struct Filter {
+    prefix: Option<String>,
+    colors: Option<Vec<types::Color>>,
+}
+
+impl Filter {
+    /// A builder for this structure.
+    pub fn builder() -> FilterBuilder {
+        FilterBuilder::default()
+    }
+
+    /// The `Prefix` member.
+    pub fn prefix(&self) -> Option<&str> {
+        self.prefix.as_deref()
+    }
+
+    /// The `Colors` member.
+    pub fn colors(&self) -> Option<&[types::Color]> {
+        self.colors.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for Filter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Filter")
+            .field("prefix", &self.prefix)
+            .field("colors", &self.colors)
+            .finish()
+    }
+}
+
+/// Builds a [`Filter`].
+#[derive(Clone, Default, PartialEq)]
+pub struct FilterBuilder {
+    prefix: Option<String>,
+    colors: Option<Vec<types::Color>>,
+}
+
+impl ::std::fmt::Debug for FilterBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FilterBuilder")
+            .field("prefix", &self.prefix)
+            .field("colors", &self.colors)
+            .finish()
+    }
+}
+
+impl FilterBuilder {
+    /// Sets the `Prefix` member.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Prefix` member.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+
+    /// The `Prefix` member as set so far.
+    pub fn get_prefix(&self) -> Option<&String> {
+        self.prefix.as_ref()
+    }
+
+    /// Appends one item to the `Colors` member.
+    pub fn colors(mut self, item: impl Into<types::Color>) -> Self {
+        self.colors.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+
+    /// Sets or clears the `Colors` member.
+    pub fn set_colors(mut self, value: Option<Vec<types::Color>>) -> Self {
+        self.colors = value;
+        self
+    }
+
+    /// The `Colors` member as set so far.
+    pub fn get_colors(&self) -> Option<&Vec<types::Color>> {
+        self.colors.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> Filter {
+        Filter {
+            prefix: self.prefix,
+            colors: self.colors,
+        }
+    }
+}
+
+impl rt::json::ToJson for Filter {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.prefix {
+            object.insert("Prefix".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.colors {
+            object.insert("Colors".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Filter {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            prefix: rt::json::field(object, "Prefix")?,
+            colors: rt::json::field(object, "Colors")?,
+        })
+    }
+}
+
+/// The members of `ResultValue`.
+#[derive(Clone, PartialEq)]
+pub struct ResultValue {
+    name: Option<String>,
+    shape: Option<types::Shape>,
+    level: Option<types::Level>,
+}
+
+impl ResultValue {
+    /// A builder for this structure.
+    pub fn builder() -> ResultValueBuilder {
+        ResultValueBuilder::default()
+    }
+
+    /// The `Name` member.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The `Shape` member.
+    pub fn shape(&self) -> Option<&types::Shape> {
+        self.shape.as_ref()
+    }
+
+    /// The `Level` member.
+    pub fn level(&self) -> Option<&types::Level> {
+        self.level.as_ref()
+    }
+}
+
+impl ::std::fmt::Debug for ResultValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ResultValue")
+            .field("name", &self.name)
+            .field("shape", &self.shape)
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+/// Builds a [`ResultValue`].
+#[derive(Clone, Default, PartialEq)]
+pub struct ResultValueBuilder {
+    name: Option<String>,
+    shape: Option<types::Shape>,
+    level: Option<types::Level>,
+}
+
+impl ::std::fmt::Debug for ResultValueBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ResultValueBuilder")
+            .field("name", &self.name)
+            .field("shape", &self.shape)
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+impl ResultValueBuilder {
+    /// Sets the `Name` member.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Name` member.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+
+    /// The `Name` member as set so far.
+    pub fn get_name(&self) -> Option<&String> {
+        self.name.as_ref()
+    }
+
+    /// Sets the `Shape` member.
+    pub fn shape(mut self, value: impl Into<types::Shape>) -> Self {
+        self.shape = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Shape` member.
+    pub fn set_shape(mut self, value: Option<types::Shape>) -> Self {
+        self.shape = value;
+        self
+    }
+
+    /// The `Shape` member as set so far.
+    pub fn get_shape(&self) -> Option<&types::Shape> {
+        self.shape.as_ref()
+    }
+
+    /// Sets the `Level` member.
+    pub fn level(mut self, value: impl Into<types::Level>) -> Self {
+        self.level = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Level` member.
+    pub fn set_level(mut self, value: Option<types::Level>) -> Self {
+        self.level = value;
+        self
+    }
+
+    /// The `Level` member as set so far.
+    pub fn get_level(&self) -> Option<&types::Level> {
+        self.level.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> ResultValue {
+        ResultValue {
+            name: self.name,
+            shape: self.shape,
+            level: self.level,
+        }
+    }
+}
+
+impl rt::json::ToJson for ResultValue {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.name {
+            object.insert("Name".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.shape {
+            object.insert("Shape".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.level {
+            object.insert("Level".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for ResultValue {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            name: rt::json::field(object, "Name")?,
+            shape: rt::json::field(object, "Shape")?,
+            level: rt::json::field(object, "Level")?,
+        })
+    }
+}
+
+/// One of the members of `Shape`.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Shape {
+    /// The `Circle` member.
+    Circle(types::Circle),
+    /// The `Square` member.
+    Square(i32),
+    /// A member this version of the client does not know, by its name.
+    Unknown(String),
+}
+
+impl Shape {
+    /// The `Circle` member, when it is the one set.
+    pub fn as_circle(&self) -> Option<&types::Circle> {
+        match self {
+            Shape::Circle(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The `Square` member, when it is the one set.
+    pub fn as_square(&self) -> Option<&i32> {
+        match self {
+            Shape::Square(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for Shape {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Shape::Circle(value) => f.debug_tuple("Circle").field(value).finish(),
+            Shape::Square(value) => f.debug_tuple("Square").field(value).finish(),
+            Shape::Unknown(member) => f.debug_tuple("Unknown").field(member).finish(),
+        }
+    }
+}
+
+impl rt::json::ToJson for Shape {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        match self {
+            Shape::Circle(value) => {
+                object.insert("Circle".into(), rt::json::ToJson::to_json(value));
+            }
+            Shape::Square(value) => {
+                object.insert("Square".into(), rt::json::ToJson::to_json(value));
+            }
+            Shape::Unknown(_) => {}
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for Shape {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        let Some((key, member)) = object.iter().find(|(_, v)| !v.is_null()) else {
+            return Err(rt::json::JsonError::expected("an object with one member set"));
+        };
+        match key.as_str() {
+            "Circle" => {
+                rt::json::FromJson::from_json(member)
+                    .map(Shape::Circle)
+                    .map_err(|e| e.within("Circle"))
+            }
+            "Square" => {
+                rt::json::FromJson::from_json(member)
+                    .map(Shape::Square)
+                    .map_err(|e| e.within("Square"))
+            }
+            other => Ok(Shape::Unknown(other.to_owned())),
+        }
     }
 }

@@ -6,3 +6,6 @@ pub mod get_thing;
 
 /// The `PutThing` operation.
 pub mod put_thing;
+
+/// The `Search` operation.
+pub mod search;
