@@ -109,7 +109,7 @@ fn lowering_resolves_names_types_and_bindings() {
         .iter()
         .map(|o| o.module.as_str())
         .collect();
-    assert_eq!(names, ["get_thing", "put_thing"]);
+    assert_eq!(names, ["get_thing", "put_thing", "search"]);
 
     let put = &service.operations[1];
     assert_eq!(put.input.name, "PutThingInput");
