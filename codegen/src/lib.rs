@@ -116,6 +116,14 @@ pub fn standalone_crate(
     Ok(files)
 }
 
+/// Generates the command line's module for the model in `json`: a subcommand per operation
+/// (except those in `skip`, which the CLI writes by hand) and per waiter.
+pub fn generate_cli(json: &str, command: &str, skip: &[String]) -> Result<GeneratedFile, Error> {
+    let model = model::Model::from_json(json)?;
+    let service = ir::lower(&model, None)?;
+    emit::emit_cli(&service, command, skip)
+}
+
 /// Generates the client for the model in `json`: file paths relative to the generated folder,
 /// with their formatted contents.
 pub fn generate(json: &str, options: &Options) -> Result<Vec<GeneratedFile>, Error> {

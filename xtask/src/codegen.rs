@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 
 use lamina_codegen::{generate, Options};
 
+/// The model the command line's subcommands come from, where they go, and the operations
+/// the CLI writes by hand instead.
+const CLI_MODEL: &str = "model/lambda.json";
+const CLI_OUT: &str = "crates/cli/src/generated";
+const CLI_BY_HAND: &[&str] = &["Invoke"];
+
 /// What `cargo xtask codegen` writes: a model, the folder its code goes into (nothing else
 /// lives there), and the crate's name.
 const TARGETS: &[(&str, &str, &str)] = &[
@@ -61,6 +67,19 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             write_all(&out, &files)?;
             println!("wrote {} files to {out_dir}", files.len());
         }
+    }
+
+    let json = fs::read_to_string(root.join(CLI_MODEL)).map_err(|e| format!("{CLI_MODEL}: {e}"))?;
+    let skip: Vec<String> = CLI_BY_HAND.iter().map(|s| (*s).to_owned()).collect();
+    let cli = lamina_codegen::generate_cli(&json, "cargo xtask codegen", &skip)
+        .map_err(|e| format!("{CLI_MODEL}: {e}"))?;
+    let cli_out = root.join(CLI_OUT);
+    if check {
+        let found = stale_files(&cli_out, std::slice::from_ref(&cli))?;
+        stale.extend(found.into_iter().map(|f| format!("{CLI_OUT}/{f}")));
+    } else {
+        write_all(&cli_out, std::slice::from_ref(&cli))?;
+        println!("wrote the command line's subcommands to {CLI_OUT}");
     }
 
     if !stale.is_empty() {

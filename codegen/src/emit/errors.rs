@@ -217,6 +217,10 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
             fn response_metadata(&self) -> &rt::error::ResponseMetadata {
                 #name::response_metadata(self)
             }
+
+            fn members(&self) -> Vec<(&'static str, String)> {
+                #name::members(self)
+            }
         }
     }
 }

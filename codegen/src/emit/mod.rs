@@ -3,6 +3,7 @@
 //! The emitter makes no decisions the IR has not made; it only chooses the shape of the
 //! code. Everything that is the same for every operation lives in `lamina-runtime`.
 
+mod cli;
 mod client;
 mod docs;
 mod errors;
@@ -52,6 +53,12 @@ pub fn emit(
         files.push(file(&path, operation::operation(op), command)?);
     }
     Ok(files)
+}
+
+/// Prints the command line's generated module for `service`, leaving out the operations in
+/// `skip`; `command` is named in its header.
+pub fn emit_cli(service: &Service, command: &str, skip: &[String]) -> Result<GeneratedFile, Error> {
+    file("mod.rs", cli::cli_module(service, skip), command)
 }
 
 fn file(path: &str, tokens: TokenStream, command: &str) -> Result<GeneratedFile, Error> {

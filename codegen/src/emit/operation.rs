@@ -30,6 +30,7 @@ pub(crate) fn operations_module(service: &Service) -> TokenStream {
 pub(crate) fn operation(op: &Operation) -> TokenStream {
     let input = structure(&op.input, Kind::Input);
     let output = structure(&op.output, Kind::Output);
+    let output_json = output_to_json(op);
     let error_enum = error_enum(op);
     let validate = validate_impl(op);
     let serialize = serialize_impl(op);
@@ -53,6 +54,7 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
 
         #input
         #output
+        #output_json
         #error_enum
         #validate
         #serialize
@@ -60,6 +62,38 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
         #stack
         #fluent
         #(#waiters)*
+    }
+}
+
+/// JSON for an output, keyed by the model's member names, for tools such as the CLI.
+fn output_to_json(op: &Operation) -> TokenStream {
+    let name = ident(&op.output.name);
+    let writes = op.output.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let key = &f.member;
+        if is_plain(f, Kind::Output) {
+            quote!(object.insert(#key.into(), rt::json::ToJson::to_json(&self.#fname));)
+        } else {
+            quote! {
+                if let Some(value) = &self.#fname {
+                    object.insert(#key.into(), rt::json::ToJson::to_json(value));
+                }
+            }
+        }
+    });
+    let binding = if op.output.fields.is_empty() {
+        quote!(let object = rt::json::Map::new();)
+    } else {
+        quote!(let mut object = rt::json::Map::new();)
+    };
+    quote! {
+        impl rt::json::ToJson for #name {
+            fn to_json(&self) -> rt::json::Value {
+                #binding
+                #(#writes)*
+                rt::json::Value::Object(object)
+            }
+        }
     }
 }
 
@@ -256,6 +290,10 @@ fn error_enum(op: &Operation) -> TokenStream {
                     #(#name::#v6(e) => e.response_metadata(),)*
                     #name::Unhandled(e) => e.response_metadata(),
                 }
+            }
+
+            fn members(&self) -> Vec<(&'static str, String)> {
+                #name::members(self)
             }
         }
 

@@ -138,7 +138,11 @@ fn paginator(
             _ => None,
         }
     });
+    let page_size = setting("pageSize")
+        .and_then(|name| op.input.fields.iter().find(|f| f.member == name))
+        .map(|f| f.setter.clone());
     Some(crate::ir::Paginator {
+        page_size_setter: page_size,
         input_token_setter: input_token.setter.clone(),
         output_token: output_token.name.clone(),
         items,

@@ -124,6 +124,8 @@ pub struct Paginator {
     pub output_token: String,
     /// The output's accessor of the page's items and their type, when the model names them.
     pub items: Option<(String, FieldType)>,
+    /// The input builder's setter of the page size, such as `set_max_items`.
+    pub page_size_setter: Option<String>,
 }
 
 /// A piece of an operation's URI path.

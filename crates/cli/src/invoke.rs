@@ -55,14 +55,6 @@ pub(crate) struct InvokeArgs {
     #[arg(long)]
     durable_execution_name: Option<String>,
 
-    /// The region (else AWS_REGION or AWS_DEFAULT_REGION).
-    #[arg(long)]
-    region: Option<String>,
-
-    /// An endpoint URL to use instead of the region's Lambda endpoint.
-    #[arg(long)]
-    endpoint_url: Option<String>,
-
     /// How to print the result.
     #[arg(long, value_enum, default_value_t = OutputArg::Json)]
     output: OutputArg,
@@ -76,7 +68,7 @@ enum OutputArg {
     Text,
 }
 
-pub(crate) async fn run(args: InvokeArgs) -> Result<(), Exit> {
+pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
     let format = match args.output {
         OutputArg::Json => Format::Json,
         OutputArg::Text => Format::Text,
@@ -87,15 +79,6 @@ pub(crate) async fn run(args: InvokeArgs) -> Result<(), Exit> {
         .as_deref()
         .map(encode_client_context)
         .transpose()?;
-
-    let mut config = lamina::ConfigBuilder::from_env();
-    if let Some(region) = args.region {
-        config = config.region(region);
-    }
-    if let Some(url) = args.endpoint_url {
-        config = config.endpoint_url(url);
-    }
-    let client = Client::from_conf(config.build());
 
     let result = client
         .invoke()

@@ -1,48 +1,73 @@
-//! `lamina`: invoke AWS Lambda functions from the command line.
+//! `lamina`: call AWS Lambda from the command line.
+//!
+//! `lamina invoke` is written by hand for the richest output; every other operation of the
+//! model, and every waiter, is a subcommand generated from the model (`generated/`).
 //!
 //! Exit codes: 0 success, 1 the call failed, 2 bad usage or input (nothing was sent),
 //! 3 the function ran and reported an error.
 
+#[rustfmt::skip]
+mod generated;
 mod invoke;
 mod output;
+mod paging;
+mod parse;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
-/// Invoke AWS Lambda functions, with typed errors and readable output.
-#[derive(Debug, Parser)]
-#[command(name = "lamina", version, about, long_about = None)]
-struct Cli {
-    /// Log what the client does to standard error (-v for debug, -vv for trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Invoke a function and print its result.
-    #[command(after_help = invoke::EXAMPLES)]
-    Invoke(invoke::InvokeArgs),
-}
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 
 /// What went wrong, mapped to the documented exit codes.
 #[derive(Debug)]
 pub(crate) enum Exit {
-    /// The call failed (exit code 1).
+    /// The call failed; its error was printed (exit code 1).
     CallFailed,
+    /// The call failed for a reason not printed yet (exit code 1).
+    Failed(String),
     /// Bad usage or input; nothing was sent (exit code 2).
     BadInput(String),
     /// The function ran and reported an error (exit code 3).
     FunctionError,
 }
 
+fn cli() -> Command {
+    let invoke = invoke::InvokeArgs::augment_args(
+        Command::new("invoke")
+            .about("Invoke a function and print its result")
+            .after_help(invoke::EXAMPLES),
+    );
+    Command::new("lamina")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Call AWS Lambda: every operation of the model, with typed errors")
+        .subcommand_required(true)
+        .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::Count)
+                .global(true)
+                .help("Log what the client does to standard error (-v debug, -vv trace)"),
+        )
+        .arg(
+            Arg::new("region")
+                .long("region")
+                .global(true)
+                .help("The region (else AWS_REGION or AWS_DEFAULT_REGION)"),
+        )
+        .arg(
+            Arg::new("endpoint-url")
+                .long("endpoint-url")
+                .global(true)
+                .help("An endpoint URL to use instead of the region's Lambda endpoint"),
+        )
+        .subcommand(invoke)
+        .subcommands(generated::commands())
+        .subcommand(generated::wait_command())
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let matches = match cli().try_get_matches() {
+        Ok(matches) => matches,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -52,7 +77,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    init_logging(cli.verbose);
+    init_logging(matches.get_count("verbose"));
 
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -64,21 +89,62 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Invoke(args) => invoke::run(args).await,
-        }
-    });
 
-    match result {
+    match runtime.block_on(run(&matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Exit::CallFailed) => ExitCode::from(1),
+        Err(Exit::Failed(message)) => {
+            eprintln!("lamina: {message}");
+            ExitCode::from(1)
+        }
         Err(Exit::BadInput(message)) => {
             eprintln!("lamina: {message}");
             ExitCode::from(2)
         }
         Err(Exit::FunctionError) => ExitCode::from(3),
     }
+}
+
+async fn run(matches: &ArgMatches) -> Result<(), Exit> {
+    let Some((name, args)) = matches.subcommand() else {
+        return Err(Exit::BadInput(
+            "a subcommand is required; see --help".into(),
+        ));
+    };
+    let client = client(args);
+
+    if name == "invoke" {
+        let invoke_args = invoke::InvokeArgs::from_arg_matches(args)
+            .map_err(|e| Exit::BadInput(e.to_string()))?;
+        return invoke::run(&client, invoke_args).await;
+    }
+    let output = if name == "wait" {
+        let Some((waiter, args)) = args.subcommand() else {
+            return Err(Exit::BadInput(
+                "wait needs a waiter; see lamina wait --help".into(),
+            ));
+        };
+        generated::wait(&client, waiter, args).await?
+    } else {
+        match generated::run(&client, name, args).await {
+            Some(result) => result?,
+            None => return Err(Exit::BadInput(format!("unknown command {name}"))),
+        }
+    };
+    println!("{output}");
+    Ok(())
+}
+
+/// A client configured from the environment and the global flags.
+fn client(args: &ArgMatches) -> lamina::Client {
+    let mut config = lamina::ConfigBuilder::from_env();
+    if let Some(region) = args.get_one::<String>("region") {
+        config = config.region(region);
+    }
+    if let Some(url) = args.get_one::<String>("endpoint-url") {
+        config = config.endpoint_url(url);
+    }
+    lamina::Client::from_conf(config.build())
 }
 
 fn init_logging(verbose: u8) {
@@ -92,4 +158,12 @@ fn init_logging(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::cli().debug_assert();
+    }
 }

@@ -1,9 +1,12 @@
 //! Printing results: one JSON object, or text for people.
 
 use base64::Engine as _;
-use lamina::error::SdkError;
+use lamina::error::{ProvideErrorMetadata, SdkError};
 use lamina::operation::invoke::{InvokeError, InvokeOutput};
+use lamina::waiter::WaiterError;
 use serde_json::{json, Map, Value};
+
+use crate::Exit;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +69,32 @@ pub(crate) fn success(out: &InvokeOutput, format: Format) {
     }
 }
 
+/// Prints a failed call's error as JSON and gives the exit it means: bad input (nothing was
+/// sent) or a failed call. For the generated commands.
+pub(crate) fn call_failed<E>(err: SdkError<E>) -> Exit
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    println!("{}", json!({ "error": error_object(&err) }));
+    match err {
+        SdkError::Construction(e) => Exit::BadInput(e.to_string()),
+        _ => Exit::CallFailed,
+    }
+}
+
+/// Prints why a waiter stopped as JSON and gives the exit it means.
+pub(crate) fn wait_failed<O, E>(err: WaiterError<O, E>) -> Exit
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let object = match &err {
+        WaiterError::Operation { error, .. } => error_object(error),
+        _ => json!({ "message": err.to_string() }),
+    };
+    println!("{}", json!({ "error": object }));
+    Exit::CallFailed
+}
+
 /// Prints a failed call's error: JSON on standard output, or a sentence on standard error.
 pub(crate) fn failure(err: &SdkError<InvokeError>, format: Format) {
     match format {
@@ -81,7 +110,10 @@ pub(crate) fn failure(err: &SdkError<InvokeError>, format: Format) {
     }
 }
 
-fn error_object(err: &SdkError<InvokeError>) -> Value {
+fn error_object<E>(err: &SdkError<E>) -> Value
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
     let mut object = Map::new();
     insert_opt(&mut object, "code", err.code());
     let message = match err {

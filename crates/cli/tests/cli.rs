@@ -196,3 +196,174 @@ async fn a_connection_failure_exits_1_and_reports_the_attempts() {
     assert_eq!(error["attempts"], 1);
     assert_eq!(error["fault"], "server");
 }
+
+fn lamina_cmd(server: &TestServer, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lamina"))
+        .args(args)
+        .args(["--region", "us-east-1", "--endpoint-url", server.url()])
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLI")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-secret")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the lamina binary runs")
+}
+
+/// ListFunctions in pages of two; the marker names the page.
+fn three_pages(request: &lamina_e2e::server::Recorded) -> Reply {
+    let marker = request
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("Marker=")))
+        .unwrap_or("p0")
+        .to_owned();
+    let functions: Vec<_> = (0..2)
+        .map(|i| serde_json::json!({"FunctionName": format!("{marker}-{i}")}))
+        .collect();
+    let next = match marker.as_str() {
+        "p0" => Some("p1"),
+        "p1" => Some("p2"),
+        _ => None,
+    };
+    let mut body = serde_json::json!({"Functions": functions});
+    if let Some(next) = next {
+        body["NextMarker"] = next.into();
+    }
+    Reply::new(200, body.to_string())
+}
+
+fn names(json: &Value) -> Vec<String> {
+    json["Functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["FunctionName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_commands_merge_every_page() {
+    let server = TestServer::start(three_pages).await;
+
+    let output = lamina_cmd(&server, &["list-functions"]);
+
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = stdout_json(&output);
+    assert_eq!(
+        names(&json),
+        ["p0-0", "p0-1", "p1-0", "p1-1", "p2-0", "p2-1"]
+    );
+    assert!(
+        json.get("NextToken").is_none() && json.get("NextMarker").is_none(),
+        "{json}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_items_and_starting_token_resume_mid_page() {
+    let server = TestServer::start(three_pages).await;
+
+    let first = stdout_json(&lamina_cmd(
+        &server,
+        &["list-functions", "--max-items", "3"],
+    ));
+    let token = first["NextToken"]
+        .as_str()
+        .expect("a token to resume from")
+        .to_owned();
+    let rest = stdout_json(&lamina_cmd(
+        &server,
+        &["list-functions", "--starting-token", &token],
+    ));
+
+    assert_eq!(names(&first), ["p0-0", "p0-1", "p1-0"]);
+    assert_eq!(names(&rest), ["p1-1", "p2-0", "p2-1"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_commands_take_json_for_structures_and_report_errors() {
+    let server = TestServer::start(|r| {
+        if r.path().ends_with("/functions") {
+            Reply::new(201, r#"{"FunctionName": "made", "MemorySize": 256}"#)
+        } else {
+            Reply::lambda_error(404, "ResourceNotFoundException", "Function not found: nope")
+        }
+    })
+    .await;
+
+    let created = lamina_cmd(
+        &server,
+        &[
+            "create-function",
+            "--function-name",
+            "made",
+            "--role",
+            "arn:aws:iam::123456789012:role/r",
+            "--code",
+            r#"{"ZipFile": "UEsFBg=="}"#,
+            "--memory-size",
+            "256",
+            "--architectures",
+            r#"["arm64"]"#,
+        ],
+    );
+    let missing = lamina_cmd(&server, &["get-function", "--function-name", "nope"]);
+    let bad_json = lamina_cmd(
+        &server,
+        &[
+            "create-function",
+            "--function-name",
+            "x",
+            "--role",
+            "r",
+            "--code",
+            "{oops",
+        ],
+    );
+
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert_eq!(stdout_json(&created)["MemorySize"], 256);
+    let sent: Value = serde_json::from_slice(&server.requests()[0].body).unwrap();
+    assert_eq!(sent["Code"]["ZipFile"], "UEsFBg==");
+    assert_eq!(sent["Architectures"], serde_json::json!(["arm64"]));
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        stdout_json(&missing)["error"]["code"],
+        "ResourceNotFoundException"
+    );
+    assert_eq!(bad_json.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_json.stderr).contains("--code must be JSON"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_exits_0_once_the_function_is_active() {
+    let server = TestServer::start(|_| {
+        Reply::new(
+            200,
+            r#"{"Configuration": {"FunctionName": "f", "State": "Active"}}"#,
+        )
+    })
+    .await;
+
+    let output = lamina_cmd(
+        &server,
+        &["wait", "function-active-v2", "--function-name", "f"],
+    );
+
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout_json(&output)["Configuration"]["State"], "Active");
+}

@@ -79,6 +79,11 @@ pub mod pagination {
     pub use lamina_runtime::paginator::{ItemStream, PageStream};
 }
 
+/// JSON conversions of inputs, outputs and their members.
+pub mod json {
+    pub use lamina_runtime::json::{Document, FromJson, JsonError, ToJson, Value};
+}
+
 /// Basic types used in inputs and outputs.
 pub mod primitives {
     pub use lamina_runtime::datetime::DateTime;

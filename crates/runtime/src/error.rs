@@ -159,6 +159,11 @@ pub trait ProvideErrorMetadata {
 
     /// The HTTP status, request id and attempts of the failed response.
     fn response_metadata(&self) -> &ResponseMetadata;
+
+    /// The modelled members the service sent, by model name and as text (none by default).
+    fn members(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// Writes the shared part of a service error's `Display`: code, message and request id.

@@ -102,6 +102,10 @@ impl rt::error::ProvideErrorMetadata for ServiceBroke {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ServiceBroke::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ServiceBroke::members(self)
+    }
 }
 
 /// The `ThingNotFound` error.
@@ -247,5 +251,9 @@ impl rt::error::ProvideErrorMetadata for ThingNotFound {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ThingNotFound::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ThingNotFound::members(self)
     }
 }

@@ -133,6 +133,10 @@ impl rt::error::ProvideErrorMetadata for AliasLimitExceededException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         AliasLimitExceededException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        AliasLimitExceededException::members(self)
+    }
 }
 
 /// The code artifact for the function was deleted while the call was pending.
@@ -263,6 +267,10 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserDeletedException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeArtifactUserDeletedException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CodeArtifactUserDeletedException::members(self)
     }
 }
 
@@ -395,6 +403,10 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserFailedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeArtifactUserFailedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CodeArtifactUserFailedException::members(self)
+    }
 }
 
 /// The code artifact for the function is still being prepared; try again shortly.
@@ -525,6 +537,10 @@ impl rt::error::ProvideErrorMetadata for CodeArtifactUserPendingException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeArtifactUserPendingException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CodeArtifactUserPendingException::members(self)
     }
 }
 
@@ -657,6 +673,10 @@ impl rt::error::ProvideErrorMetadata for CodeSigningConfigNotFoundException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeSigningConfigNotFoundException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CodeSigningConfigNotFoundException::members(self)
+    }
 }
 
 /// The account has used up its quota for total code storage.
@@ -787,6 +807,10 @@ impl rt::error::ProvideErrorMetadata for CodeStorageExceededException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeStorageExceededException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CodeStorageExceededException::members(self)
     }
 }
 
@@ -920,6 +944,10 @@ impl rt::error::ProvideErrorMetadata for CodeVerificationFailedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         CodeVerificationFailedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CodeVerificationFailedException::members(self)
+    }
 }
 
 /// A durable execution with this name is already running with other input.
@@ -1050,6 +1078,10 @@ impl rt::error::ProvideErrorMetadata for DurableExecutionAlreadyStartedException
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         DurableExecutionAlreadyStartedException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        DurableExecutionAlreadyStartedException::members(self)
     }
 }
 
@@ -1182,6 +1214,10 @@ impl rt::error::ProvideErrorMetadata for Ec2AccessDeniedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         Ec2AccessDeniedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        Ec2AccessDeniedException::members(self)
+    }
 }
 
 /// EC2 throttled Lambda while it set up the function's network.
@@ -1312,6 +1348,10 @@ impl rt::error::ProvideErrorMetadata for Ec2ThrottledException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         Ec2ThrottledException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        Ec2ThrottledException::members(self)
     }
 }
 
@@ -1459,6 +1499,10 @@ impl rt::error::ProvideErrorMetadata for Ec2UnexpectedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         Ec2UnexpectedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        Ec2UnexpectedException::members(self)
+    }
 }
 
 /// Reading from or writing to the function's EFS file system failed.
@@ -1589,6 +1633,10 @@ impl rt::error::ProvideErrorMetadata for EfsioException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EfsioException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        EfsioException::members(self)
     }
 }
 
@@ -1721,6 +1769,10 @@ impl rt::error::ProvideErrorMetadata for EfsMountConnectivityException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EfsMountConnectivityException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        EfsMountConnectivityException::members(self)
+    }
 }
 
 /// Lambda could not mount the function's EFS file system.
@@ -1851,6 +1903,10 @@ impl rt::error::ProvideErrorMetadata for EfsMountFailureException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EfsMountFailureException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        EfsMountFailureException::members(self)
     }
 }
 
@@ -1983,6 +2039,10 @@ impl rt::error::ProvideErrorMetadata for EfsMountTimeoutException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EfsMountTimeoutException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        EfsMountTimeoutException::members(self)
+    }
 }
 
 /// The function's VPC has no room for another network interface.
@@ -2114,6 +2174,10 @@ impl rt::error::ProvideErrorMetadata for EniLimitReachedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EniLimitReachedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        EniLimitReachedException::members(self)
+    }
 }
 
 /// The function's network interface is not ready yet; try again shortly.
@@ -2244,6 +2308,10 @@ impl rt::error::ProvideErrorMetadata for EniNotReadyException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         EniNotReadyException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        EniNotReadyException::members(self)
     }
 }
 
@@ -2379,6 +2447,10 @@ for FunctionVersionsPerCapacityProviderLimitExceededException {
             self,
         )
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        FunctionVersionsPerCapacityProviderLimitExceededException::members(self)
+    }
 }
 
 /// The package's signature failed its integrity check; such packages are refused even
@@ -2511,6 +2583,10 @@ impl rt::error::ProvideErrorMetadata for InvalidCodeSignatureException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidCodeSignatureException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidCodeSignatureException::members(self)
+    }
 }
 
 /// A parameter of the request has a value Lambda does not accept.
@@ -2641,6 +2717,10 @@ impl rt::error::ProvideErrorMetadata for InvalidParameterValueException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidParameterValueException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidParameterValueException::members(self)
     }
 }
 
@@ -2773,6 +2853,10 @@ impl rt::error::ProvideErrorMetadata for InvalidRequestContentException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidRequestContentException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidRequestContentException::members(self)
+    }
 }
 
 /// The function's runtime or runtime version is not supported.
@@ -2903,6 +2987,10 @@ impl rt::error::ProvideErrorMetadata for InvalidRuntimeException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidRuntimeException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidRuntimeException::members(self)
     }
 }
 
@@ -3035,6 +3123,10 @@ impl rt::error::ProvideErrorMetadata for InvalidSecurityGroupIdException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidSecurityGroupIdException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidSecurityGroupIdException::members(self)
+    }
 }
 
 /// A subnet in the function's VPC settings does not exist or is invalid.
@@ -3165,6 +3257,10 @@ impl rt::error::ProvideErrorMetadata for InvalidSubnetIdException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidSubnetIdException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidSubnetIdException::members(self)
     }
 }
 
@@ -3297,6 +3393,10 @@ impl rt::error::ProvideErrorMetadata for InvalidZipFileException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         InvalidZipFileException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvalidZipFileException::members(self)
+    }
 }
 
 /// Lambda may not use the KMS key that protects the function's environment variables.
@@ -3428,6 +3528,10 @@ impl rt::error::ProvideErrorMetadata for KmsAccessDeniedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         KmsAccessDeniedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        KmsAccessDeniedException::members(self)
+    }
 }
 
 /// The KMS key that protects the function's environment variables is disabled.
@@ -3558,6 +3662,10 @@ impl rt::error::ProvideErrorMetadata for KmsDisabledException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         KmsDisabledException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        KmsDisabledException::members(self)
     }
 }
 
@@ -3691,6 +3799,10 @@ impl rt::error::ProvideErrorMetadata for KmsInvalidStateException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         KmsInvalidStateException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        KmsInvalidStateException::members(self)
+    }
 }
 
 /// The KMS key that protects the function's environment variables does not exist.
@@ -3821,6 +3933,10 @@ impl rt::error::ProvideErrorMetadata for KmsNotFoundException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         KmsNotFoundException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        KmsNotFoundException::members(self)
     }
 }
 
@@ -3953,6 +4069,10 @@ impl rt::error::ProvideErrorMetadata for ModeNotSupportedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ModeNotSupportedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ModeNotSupportedException::members(self)
+    }
 }
 
 /// The function has no published version to run.
@@ -4084,6 +4204,10 @@ impl rt::error::ProvideErrorMetadata for NoPublishedVersionException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         NoPublishedVersionException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        NoPublishedVersionException::members(self)
+    }
 }
 
 /// The resulting resource policy would be larger than the allowed size.
@@ -4214,6 +4338,10 @@ impl rt::error::ProvideErrorMetadata for PolicyLengthExceededException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         PolicyLengthExceededException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        PolicyLengthExceededException::members(self)
     }
 }
 
@@ -4347,6 +4475,10 @@ impl rt::error::ProvideErrorMetadata for PreconditionFailedException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         PreconditionFailedException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        PreconditionFailedException::members(self)
+    }
 }
 
 /// The policy would make the function public, which the account's block-public-access
@@ -4479,6 +4611,10 @@ impl rt::error::ProvideErrorMetadata for PublicPolicyException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         PublicPolicyException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        PublicPolicyException::members(self)
+    }
 }
 
 /// Lambda stopped a chain of calls that loops back into the same function.
@@ -4609,6 +4745,10 @@ impl rt::error::ProvideErrorMetadata for RecursiveInvocationException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         RecursiveInvocationException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        RecursiveInvocationException::members(self)
     }
 }
 
@@ -4741,6 +4881,10 @@ impl rt::error::ProvideErrorMetadata for RequestTooLargeException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         RequestTooLargeException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        RequestTooLargeException::members(self)
+    }
 }
 
 /// The resource is being changed or already exists in a conflicting state.
@@ -4871,6 +5015,10 @@ impl rt::error::ProvideErrorMetadata for ResourceConflictException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ResourceConflictException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ResourceConflictException::members(self)
     }
 }
 
@@ -5003,6 +5151,10 @@ impl rt::error::ProvideErrorMetadata for ResourceNotFoundException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ResourceNotFoundException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ResourceNotFoundException::members(self)
+    }
 }
 
 /// The function is still starting up or is inactive; try again once it is active.
@@ -5133,6 +5285,10 @@ impl rt::error::ProvideErrorMetadata for ResourceNotReadyException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ResourceNotReadyException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ResourceNotReadyException::members(self)
     }
 }
 
@@ -5265,6 +5421,10 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountConnectivityException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         S3FilesMountConnectivityException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        S3FilesMountConnectivityException::members(self)
+    }
 }
 
 /// Lambda could not mount the function's S3 file system.
@@ -5395,6 +5555,10 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountFailureException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         S3FilesMountFailureException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        S3FilesMountFailureException::members(self)
     }
 }
 
@@ -5527,6 +5691,10 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountTimeoutException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         S3FilesMountTimeoutException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        S3FilesMountTimeoutException::members(self)
+    }
 }
 
 /// The encoded request is over the size Lambda accepts.
@@ -5657,6 +5825,10 @@ impl rt::error::ProvideErrorMetadata for SerializedRequestEntityTooLargeExceptio
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         SerializedRequestEntityTooLargeException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SerializedRequestEntityTooLargeException::members(self)
     }
 }
 
@@ -5789,6 +5961,10 @@ impl rt::error::ProvideErrorMetadata for ServiceException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ServiceException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ServiceException::members(self)
+    }
 }
 
 /// The request would exceed a service quota of the account.
@@ -5919,6 +6095,10 @@ impl rt::error::ProvideErrorMetadata for ServiceQuotaExceededException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         ServiceQuotaExceededException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ServiceQuotaExceededException::members(self)
     }
 }
 
@@ -6051,6 +6231,10 @@ impl rt::error::ProvideErrorMetadata for SnapStartException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         SnapStartException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SnapStartException::members(self)
+    }
 }
 
 /// The function's SnapStart snapshot is still being created.
@@ -6181,6 +6365,10 @@ impl rt::error::ProvideErrorMetadata for SnapStartNotReadyException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         SnapStartNotReadyException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SnapStartNotReadyException::members(self)
     }
 }
 
@@ -6313,6 +6501,10 @@ impl rt::error::ProvideErrorMetadata for SnapStartRegenerationFailureException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         SnapStartRegenerationFailureException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SnapStartRegenerationFailureException::members(self)
+    }
 }
 
 /// Restoring the function's SnapStart snapshot timed out.
@@ -6444,6 +6636,10 @@ impl rt::error::ProvideErrorMetadata for SnapStartTimeoutException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         SnapStartTimeoutException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SnapStartTimeoutException::members(self)
+    }
 }
 
 /// A subnet of the function has no free IP address left.
@@ -6574,6 +6770,10 @@ impl rt::error::ProvideErrorMetadata for SubnetIpAddressLimitReachedException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         SubnetIpAddressLimitReachedException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SubnetIpAddressLimitReachedException::members(self)
     }
 }
 
@@ -6736,6 +6936,10 @@ impl rt::error::ProvideErrorMetadata for TooManyRequestsException {
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         TooManyRequestsException::response_metadata(self)
     }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        TooManyRequestsException::members(self)
+    }
 }
 
 /// The request's content type is not one Lambda accepts.
@@ -6866,5 +7070,9 @@ impl rt::error::ProvideErrorMetadata for UnsupportedMediaTypeException {
 
     fn response_metadata(&self) -> &rt::error::ResponseMetadata {
         UnsupportedMediaTypeException::response_metadata(self)
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        UnsupportedMediaTypeException::members(self)
     }
 }

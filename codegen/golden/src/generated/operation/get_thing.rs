@@ -448,6 +448,31 @@ impl GetThingOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetThingOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.name {
+            object.insert("Name".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.size_in_bytes {
+            object.insert("SizeInBytes".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.active {
+            object.insert("Active".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.color {
+            object.insert("Color".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.raw {
+            object.insert("Raw".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.requested_by {
+            object.insert("RequestedBy".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetThing` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -569,6 +594,10 @@ impl rt::error::ProvideErrorMetadata for GetThingError {
             GetThingError::ThingNotFound(e) => e.response_metadata(),
             GetThingError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetThingError::members(self)
     }
 }
 

@@ -452,6 +452,23 @@ impl PutThingOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for PutThingOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        object.insert("Status".into(), rt::json::ToJson::to_json(&self.status));
+        if let Some(value) = &self.e_tag {
+            object.insert("ETag".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.size {
+            object.insert("Size".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.body {
+            object.insert("Body".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `PutThing` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -592,6 +609,10 @@ impl rt::error::ProvideErrorMetadata for PutThingError {
             PutThingError::ThingNotFound(e) => e.response_metadata(),
             PutThingError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        PutThingError::members(self)
     }
 }
 

@@ -538,6 +538,34 @@ impl SearchOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for SearchOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.results {
+            object.insert("Results".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.next_token {
+            object.insert("NextToken".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.counts {
+            object.insert("Counts".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.stamp {
+            object.insert("Stamp".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.modified {
+            object.insert("Modified".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.echo {
+            object.insert("Echo".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.extra {
+            object.insert("Extra".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `Search` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -639,6 +667,10 @@ impl rt::error::ProvideErrorMetadata for SearchError {
         match self {
             SearchError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        SearchError::members(self)
     }
 }
 

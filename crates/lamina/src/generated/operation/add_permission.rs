@@ -488,6 +488,16 @@ impl AddPermissionOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for AddPermissionOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.statement {
+            object.insert("Statement".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `AddPermission` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -774,6 +784,10 @@ impl rt::error::ProvideErrorMetadata for AddPermissionError {
             AddPermissionError::TooManyRequestsException(e) => e.response_metadata(),
             AddPermissionError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        AddPermissionError::members(self)
     }
 }
 

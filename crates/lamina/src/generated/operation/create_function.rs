@@ -2084,6 +2084,149 @@ impl CreateFunctionOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for CreateFunctionOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_name {
+            object.insert("FunctionName".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.runtime {
+            object.insert("Runtime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.role {
+            object.insert("Role".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.handler {
+            object.insert("Handler".into(), rt::json::ToJson::to_json(value));
+        }
+        object.insert("CodeSize".into(), rt::json::ToJson::to_json(&self.code_size));
+        if let Some(value) = &self.description {
+            object.insert("Description".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.timeout {
+            object.insert("Timeout".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.memory_size {
+            object.insert("MemorySize".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_modified {
+            object.insert("LastModified".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.code_sha256 {
+            object.insert("CodeSha256".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.version {
+            object.insert("Version".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.vpc_config {
+            object.insert("VpcConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.dead_letter_config {
+            object.insert("DeadLetterConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.environment {
+            object.insert("Environment".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.kms_key_arn {
+            object.insert("KMSKeyArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.tracing_config {
+            object.insert("TracingConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.master_arn {
+            object.insert("MasterArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.revision_id {
+            object.insert("RevisionId".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.layers {
+            object.insert("Layers".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.state {
+            object.insert("State".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.state_reason {
+            object.insert("StateReason".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.state_reason_code {
+            object.insert("StateReasonCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_update_status {
+            object.insert("LastUpdateStatus".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_update_status_reason {
+            object
+                .insert(
+                    "LastUpdateStatusReason".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.last_update_status_reason_code {
+            object
+                .insert(
+                    "LastUpdateStatusReasonCode".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.file_system_configs {
+            object.insert("FileSystemConfigs".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.signing_profile_version_arn {
+            object
+                .insert(
+                    "SigningProfileVersionArn".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.signing_job_arn {
+            object.insert("SigningJobArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.package_type {
+            object.insert("PackageType".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.image_config_response {
+            object
+                .insert("ImageConfigResponse".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.architectures {
+            object.insert("Architectures".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.ephemeral_storage {
+            object.insert("EphemeralStorage".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.snap_start {
+            object.insert("SnapStart".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.runtime_version_config {
+            object
+                .insert("RuntimeVersionConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.logging_config {
+            object.insert("LoggingConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.tenancy_config {
+            object.insert("TenancyConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.capacity_provider_config {
+            object
+                .insert(
+                    "CapacityProviderConfig".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.config_sha256 {
+            object.insert("ConfigSha256".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.durable_config {
+            object.insert("DurableConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `CreateFunction` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -2451,6 +2594,10 @@ impl rt::error::ProvideErrorMetadata for CreateFunctionError {
             CreateFunctionError::TooManyRequestsException(e) => e.response_metadata(),
             CreateFunctionError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CreateFunctionError::members(self)
     }
 }
 

@@ -414,6 +414,31 @@ impl CreateFunctionUrlConfigOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for CreateFunctionUrlConfigOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_url {
+            object.insert("FunctionUrl".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.auth_type {
+            object.insert("AuthType".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.cors {
+            object.insert("Cors".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.creation_time {
+            object.insert("CreationTime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.invoke_mode {
+            object.insert("InvokeMode".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `CreateFunctionUrlConfig` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -641,6 +666,10 @@ impl rt::error::ProvideErrorMetadata for CreateFunctionUrlConfigError {
             }
             CreateFunctionUrlConfigError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        CreateFunctionUrlConfigError::members(self)
     }
 }
 

@@ -155,6 +155,13 @@ impl DeleteAliasOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for DeleteAliasOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `DeleteAlias` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -364,6 +371,10 @@ impl rt::error::ProvideErrorMetadata for DeleteAliasError {
             DeleteAliasError::TooManyRequestsException(e) => e.response_metadata(),
             DeleteAliasError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        DeleteAliasError::members(self)
     }
 }
 

@@ -181,6 +181,14 @@ impl DeleteFunctionOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for DeleteFunctionOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        object.insert("StatusCode".into(), rt::json::ToJson::to_json(&self.status_code));
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `DeleteFunction` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -396,6 +404,10 @@ impl rt::error::ProvideErrorMetadata for DeleteFunctionError {
             DeleteFunctionError::TooManyRequestsException(e) => e.response_metadata(),
             DeleteFunctionError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        DeleteFunctionError::members(self)
     }
 }
 

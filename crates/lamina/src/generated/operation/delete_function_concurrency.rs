@@ -126,6 +126,13 @@ impl DeleteFunctionConcurrencyOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for DeleteFunctionConcurrencyOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `DeleteFunctionConcurrency` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -363,6 +370,10 @@ impl rt::error::ProvideErrorMetadata for DeleteFunctionConcurrencyError {
             }
             DeleteFunctionConcurrencyError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        DeleteFunctionConcurrencyError::members(self)
     }
 }
 

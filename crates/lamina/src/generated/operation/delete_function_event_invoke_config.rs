@@ -153,6 +153,13 @@ impl DeleteFunctionEventInvokeConfigOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for DeleteFunctionEventInvokeConfigOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `DeleteFunctionEventInvokeConfig` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -424,6 +431,10 @@ impl rt::error::ProvideErrorMetadata for DeleteFunctionEventInvokeConfigError {
             }
             DeleteFunctionEventInvokeConfigError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        DeleteFunctionEventInvokeConfigError::members(self)
     }
 }
 

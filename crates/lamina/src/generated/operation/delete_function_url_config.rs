@@ -153,6 +153,13 @@ impl DeleteFunctionUrlConfigOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for DeleteFunctionUrlConfigOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `DeleteFunctionUrlConfig` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -380,6 +387,10 @@ impl rt::error::ProvideErrorMetadata for DeleteFunctionUrlConfigError {
             }
             DeleteFunctionUrlConfigError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        DeleteFunctionUrlConfigError::members(self)
     }
 }
 

@@ -142,6 +142,19 @@ impl GetAccountSettingsOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetAccountSettingsOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.account_limit {
+            object.insert("AccountLimit".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.account_usage {
+            object.insert("AccountUsage".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetAccountSettings` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -288,6 +301,10 @@ impl rt::error::ProvideErrorMetadata for GetAccountSettingsError {
             GetAccountSettingsError::TooManyRequestsException(e) => e.response_metadata(),
             GetAccountSettingsError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetAccountSettingsError::members(self)
     }
 }
 

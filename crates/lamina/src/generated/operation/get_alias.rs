@@ -326,6 +326,31 @@ impl GetAliasOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetAliasOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.alias_arn {
+            object.insert("AliasArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.name {
+            object.insert("Name".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_version {
+            object.insert("FunctionVersion".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.description {
+            object.insert("Description".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.routing_config {
+            object.insert("RoutingConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.revision_id {
+            object.insert("RevisionId".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetAlias` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -514,6 +539,10 @@ impl rt::error::ProvideErrorMetadata for GetAliasError {
             GetAliasError::TooManyRequestsException(e) => e.response_metadata(),
             GetAliasError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetAliasError::members(self)
     }
 }
 

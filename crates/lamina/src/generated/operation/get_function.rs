@@ -303,6 +303,28 @@ impl GetFunctionOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetFunctionOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.configuration {
+            object.insert("Configuration".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.code {
+            object.insert("Code".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.tags {
+            object.insert("Tags".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.tags_error {
+            object.insert("TagsError".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.concurrency {
+            object.insert("Concurrency".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetFunction` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -491,6 +513,10 @@ impl rt::error::ProvideErrorMetadata for GetFunctionError {
             GetFunctionError::TooManyRequestsException(e) => e.response_metadata(),
             GetFunctionError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetFunctionError::members(self)
     }
 }
 

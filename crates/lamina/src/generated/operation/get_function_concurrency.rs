@@ -162,6 +162,20 @@ impl GetFunctionConcurrencyOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetFunctionConcurrencyOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.reserved_concurrent_executions {
+            object
+                .insert(
+                    "ReservedConcurrentExecutions".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetFunctionConcurrency` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -362,6 +376,10 @@ impl rt::error::ProvideErrorMetadata for GetFunctionConcurrencyError {
             }
             GetFunctionConcurrencyError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetFunctionConcurrencyError::members(self)
     }
 }
 

@@ -301,6 +301,33 @@ impl GetFunctionEventInvokeConfigOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetFunctionEventInvokeConfigOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.last_modified {
+            object.insert("LastModified".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.maximum_retry_attempts {
+            object
+                .insert("MaximumRetryAttempts".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.maximum_event_age_in_seconds {
+            object
+                .insert(
+                    "MaximumEventAgeInSeconds".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.destination_config {
+            object.insert("DestinationConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetFunctionEventInvokeConfig` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -525,6 +552,10 @@ impl rt::error::ProvideErrorMetadata for GetFunctionEventInvokeConfigError {
             }
             GetFunctionEventInvokeConfigError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetFunctionEventInvokeConfigError::members(self)
     }
 }
 

@@ -349,6 +349,34 @@ impl GetFunctionUrlConfigOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetFunctionUrlConfigOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_url {
+            object.insert("FunctionUrl".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.auth_type {
+            object.insert("AuthType".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.cors {
+            object.insert("Cors".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.creation_time {
+            object.insert("CreationTime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.last_modified_time {
+            object.insert("LastModifiedTime".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.invoke_mode {
+            object.insert("InvokeMode".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetFunctionUrlConfig` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -549,6 +577,10 @@ impl rt::error::ProvideErrorMetadata for GetFunctionUrlConfigError {
             }
             GetFunctionUrlConfigError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetFunctionUrlConfigError::members(self)
     }
 }
 

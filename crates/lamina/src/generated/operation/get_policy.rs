@@ -208,6 +208,19 @@ impl GetPolicyOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for GetPolicyOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.policy {
+            object.insert("Policy".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.revision_id {
+            object.insert("RevisionId".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `GetPolicy` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -396,6 +409,10 @@ impl rt::error::ProvideErrorMetadata for GetPolicyError {
             GetPolicyError::TooManyRequestsException(e) => e.response_metadata(),
             GetPolicyError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        GetPolicyError::members(self)
     }
 }
 

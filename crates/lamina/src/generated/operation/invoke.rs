@@ -487,6 +487,30 @@ impl InvokeOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for InvokeOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        object.insert("StatusCode".into(), rt::json::ToJson::to_json(&self.status_code));
+        if let Some(value) = &self.function_error {
+            object.insert("FunctionError".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.log_result {
+            object.insert("LogResult".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.payload {
+            object.insert("Payload".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.executed_version {
+            object.insert("ExecutedVersion".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.durable_execution_arn {
+            object
+                .insert("DurableExecutionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `Invoke` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -1572,6 +1596,10 @@ impl rt::error::ProvideErrorMetadata for InvokeError {
             InvokeError::UnsupportedMediaTypeException(e) => e.response_metadata(),
             InvokeError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        InvokeError::members(self)
     }
 }
 

@@ -264,6 +264,19 @@ impl ListAliasesOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for ListAliasesOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.next_marker {
+            object.insert("NextMarker".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.aliases {
+            object.insert("Aliases".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `ListAliases` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -452,6 +465,10 @@ impl rt::error::ProvideErrorMetadata for ListAliasesError {
             ListAliasesError::TooManyRequestsException(e) => e.response_metadata(),
             ListAliasesError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ListAliasesError::members(self)
     }
 }
 

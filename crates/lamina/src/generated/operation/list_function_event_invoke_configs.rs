@@ -251,6 +251,23 @@ impl ListFunctionEventInvokeConfigsOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for ListFunctionEventInvokeConfigsOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_event_invoke_configs {
+            object
+                .insert(
+                    "FunctionEventInvokeConfigs".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.next_marker {
+            object.insert("NextMarker".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `ListFunctionEventInvokeConfigs` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -481,6 +498,10 @@ impl rt::error::ProvideErrorMetadata for ListFunctionEventInvokeConfigsError {
             }
             ListFunctionEventInvokeConfigsError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ListFunctionEventInvokeConfigsError::members(self)
     }
 }
 

@@ -245,6 +245,19 @@ impl ListFunctionUrlConfigsOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for ListFunctionUrlConfigsOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.function_url_configs {
+            object.insert("FunctionUrlConfigs".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.next_marker {
+            object.insert("NextMarker".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `ListFunctionUrlConfigs` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -445,6 +458,10 @@ impl rt::error::ProvideErrorMetadata for ListFunctionUrlConfigsError {
             }
             ListFunctionUrlConfigsError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ListFunctionUrlConfigsError::members(self)
     }
 }
 

@@ -265,6 +265,19 @@ impl ListFunctionsOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for ListFunctionsOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.next_marker {
+            object.insert("NextMarker".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.functions {
+            object.insert("Functions".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `ListFunctions` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -438,6 +451,10 @@ impl rt::error::ProvideErrorMetadata for ListFunctionsError {
             ListFunctionsError::TooManyRequestsException(e) => e.response_metadata(),
             ListFunctionsError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ListFunctionsError::members(self)
     }
 }
 

@@ -154,6 +154,16 @@ impl ListTagsOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for ListTagsOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.tags {
+            object.insert("Tags".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `ListTags` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -342,6 +352,10 @@ impl rt::error::ProvideErrorMetadata for ListTagsError {
             ListTagsError::TooManyRequestsException(e) => e.response_metadata(),
             ListTagsError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ListTagsError::members(self)
     }
 }
 

@@ -242,6 +242,19 @@ impl ListVersionsByFunctionOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for ListVersionsByFunctionOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.next_marker {
+            object.insert("NextMarker".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.versions {
+            object.insert("Versions".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `ListVersionsByFunction` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -442,6 +455,10 @@ impl rt::error::ProvideErrorMetadata for ListVersionsByFunctionError {
             }
             ListVersionsByFunctionError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        ListVersionsByFunctionError::members(self)
     }
 }
 

@@ -202,6 +202,20 @@ impl PutFunctionConcurrencyOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for PutFunctionConcurrencyOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.reserved_concurrent_executions {
+            object
+                .insert(
+                    "ReservedConcurrentExecutions".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `PutFunctionConcurrency` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -425,6 +439,10 @@ impl rt::error::ProvideErrorMetadata for PutFunctionConcurrencyError {
             }
             PutFunctionConcurrencyError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        PutFunctionConcurrencyError::members(self)
     }
 }
 

@@ -392,6 +392,33 @@ impl PutFunctionEventInvokeConfigOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for PutFunctionEventInvokeConfigOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.last_modified {
+            object.insert("LastModified".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.function_arn {
+            object.insert("FunctionArn".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.maximum_retry_attempts {
+            object
+                .insert("MaximumRetryAttempts".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.maximum_event_age_in_seconds {
+            object
+                .insert(
+                    "MaximumEventAgeInSeconds".into(),
+                    rt::json::ToJson::to_json(value),
+                );
+        }
+        if let Some(value) = &self.destination_config {
+            object.insert("DestinationConfig".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `PutFunctionEventInvokeConfig` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -645,6 +672,10 @@ impl rt::error::ProvideErrorMetadata for PutFunctionEventInvokeConfigError {
             }
             PutFunctionEventInvokeConfigError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        PutFunctionEventInvokeConfigError::members(self)
     }
 }
 

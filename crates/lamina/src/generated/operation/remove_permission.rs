@@ -214,6 +214,13 @@ impl RemovePermissionOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for RemovePermissionOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `RemovePermission` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -456,6 +463,10 @@ impl rt::error::ProvideErrorMetadata for RemovePermissionError {
             RemovePermissionError::TooManyRequestsException(e) => e.response_metadata(),
             RemovePermissionError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        RemovePermissionError::members(self)
     }
 }
 

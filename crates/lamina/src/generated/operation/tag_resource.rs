@@ -161,6 +161,13 @@ impl TagResourceOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for TagResourceOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `TagResource` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -370,6 +377,10 @@ impl rt::error::ProvideErrorMetadata for TagResourceError {
             TagResourceError::TooManyRequestsException(e) => e.response_metadata(),
             TagResourceError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        TagResourceError::members(self)
     }
 }
 

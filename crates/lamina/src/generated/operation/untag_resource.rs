@@ -160,6 +160,13 @@ impl UntagResourceOutputBuilder {
     }
 }
 
+impl rt::json::ToJson for UntagResourceOutput {
+    fn to_json(&self) -> rt::json::Value {
+        let object = rt::json::Map::new();
+        rt::json::Value::Object(object)
+    }
+}
+
 /// The errors the `UntagResource` operation can return.
 ///
 /// Match on the variants for the errors the model lists; `Unhandled` holds any other.
@@ -375,6 +382,10 @@ impl rt::error::ProvideErrorMetadata for UntagResourceError {
             UntagResourceError::TooManyRequestsException(e) => e.response_metadata(),
             UntagResourceError::Unhandled(e) => e.response_metadata(),
         }
+    }
+
+    fn members(&self) -> Vec<(&'static str, String)> {
+        UntagResourceError::members(self)
     }
 }
 
