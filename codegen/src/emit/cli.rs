@@ -24,7 +24,10 @@ const GLOBAL_FLAGS: &[&str] = &[
 /// The kebab-case flag for a member; a paginated operation's page size is `--page-size`, as
 /// `--max-items` caps the items of all pages.
 fn flag(field: &Field, op: &Operation) -> String {
-    let page_size = op.paginator.as_ref().and_then(|p| p.page_size_setter.as_deref());
+    let page_size = op
+        .paginator
+        .as_ref()
+        .and_then(|p| p.page_size_setter.as_deref());
     if page_size == Some(field.setter.as_str()) {
         return "page-size".into();
     }
@@ -204,7 +207,11 @@ fn command(op: &Operation) -> TokenStream {
     let name = command_name(&op.name);
     let about = summary(op.doc.as_deref(), &op.name);
     let page_token = op.paginator.as_ref().map(|p| p.input_token_setter.as_str());
-    let args = op.input.fields.iter().filter_map(|f| arg(f, op, page_token));
+    let args = op
+        .input
+        .fields
+        .iter()
+        .filter_map(|f| arg(f, op, page_token));
     let paging = op.paginator.as_ref().map(|_| {
         quote! {
             .arg(Arg::new("max-items").long("max-items").help("Stop after this many items in all"))
