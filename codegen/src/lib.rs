@@ -41,6 +41,8 @@ pub struct Options {
     /// The name of the crate the code goes into, as doc examples `use` it (`lamina` when
     /// unset).
     pub crate_name: Option<String>,
+    /// The path of the runtime crate in the generated code (`::lamina_runtime` when unset).
+    pub runtime: Option<String>,
 }
 
 /// Why generation failed.
@@ -90,6 +92,7 @@ pub fn standalone_crate(
         operations: None,
         command: Some(command.to_owned()),
         crate_name: Some(name.replace('-', "_")),
+        runtime: None,
     };
     let mut files = generate(json, &options)?;
     for file in &mut files {
@@ -131,5 +134,6 @@ pub fn generate(json: &str, options: &Options) -> Result<Vec<GeneratedFile>, Err
     let service = ir::lower(&model, options.operations.as_deref())?;
     let command = options.command.as_deref().unwrap_or("cargo xtask codegen");
     let crate_name = options.crate_name.as_deref().unwrap_or("lamina");
-    emit::emit(&service, command, crate_name)
+    let runtime = options.runtime.as_deref().unwrap_or("::lamina_runtime");
+    emit::emit(&service, command, crate_name, runtime)
 }

@@ -20,6 +20,7 @@ fn golden_options() -> Options {
         operations: None,
         command: Some("cargo xtask codegen".into()),
         crate_name: Some("lamina_golden".into()),
+        runtime: None,
     }
 }
 

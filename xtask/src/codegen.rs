@@ -56,6 +56,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             operations: None,
             command: Some("cargo xtask codegen".into()),
             crate_name: Some((*crate_name).into()),
+            runtime: None,
         };
         let files = generate(&json, &options).map_err(|e| format!("{model}: {e}"))?;
         let out = root.join(out_dir);

@@ -8,7 +8,7 @@ use super::ident;
 use crate::ir::Service;
 
 /// `mod.rs`: the submodules and the service's identity.
-pub(crate) fn root_module(service: &Service) -> TokenStream {
+pub(crate) fn root_module(service: &Service, runtime: &TokenStream) -> TokenStream {
     let sdk_id = &service.sdk_id;
     let version = &service.api_version;
     let signing = &service.signing_name;
@@ -20,7 +20,9 @@ pub(crate) fn root_module(service: &Service) -> TokenStream {
     quote! {
         #![doc = #line]
 
-        use ::lamina_runtime as rt;
+        /// The runtime crate, under the name every generated file uses.
+        #[doc(hidden)]
+        pub use #runtime as rt;
 
         pub mod client;
         pub mod error;
@@ -86,7 +88,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
     quote! {
         //! The client: one method per operation, each returning a fluent builder.
 
-        use ::lamina_runtime as rt;
+        use crate::generated::rt;
         use crate::generated::operation::{#(#imports,)* #(#waiter_imports),*};
 
         #docs

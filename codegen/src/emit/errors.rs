@@ -16,7 +16,7 @@ pub(crate) fn errors_module(service: &Service) -> TokenStream {
     quote! {
         //! The service's modelled errors. Each operation's error enum wraps those it may return.
 
-        use ::lamina_runtime as rt;
+        use crate::generated::rt;
         #imports
 
         #(#errors)*

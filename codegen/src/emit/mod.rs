@@ -32,9 +32,13 @@ pub fn emit(
     service: &Service,
     command: &str,
     crate_name: &str,
+    runtime: &str,
 ) -> Result<Vec<GeneratedFile>, Error> {
+    let runtime: TokenStream = runtime
+        .parse()
+        .map_err(|e| Error::Emit(format!("`{runtime}` is not a path: {e}")))?;
     let mut files = vec![
-        file("mod.rs", client::root_module(service), command)?,
+        file("mod.rs", client::root_module(service, &runtime), command)?,
         file("client.rs", client::client(service), command)?,
         file(
             "types.rs",

@@ -49,7 +49,7 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
     quote! {
         #![doc = #module_doc]
 
-        use ::lamina_runtime as rt;
+        use crate::generated::rt;
         #imports
 
         #input

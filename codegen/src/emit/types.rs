@@ -27,7 +27,7 @@ pub(crate) fn types_module(service: &Service, crate_name: &str) -> TokenStream {
     quote! {
         //! Enums and other shared types of the service's model.
 
-        use ::lamina_runtime as rt;
+        use crate::generated::rt;
         #import
 
         #(#enums)*

@@ -91,6 +91,17 @@ pub mod primitives {
     pub use lamina_runtime::Bytes;
 }
 
+/// The runtime under the generated code, for code that `client!` generates.
+#[doc(hidden)]
+pub use lamina_runtime as runtime;
+
+/// Generates a client at compile time from a Smithy model, for the operations you name.
+///
+/// It must be invoked at the crate root, where it defines the module `generated`; the model
+/// path is relative to the crate's `Cargo.toml`.
+#[cfg(feature = "macros")]
+pub use lamina_macros::client;
+
 /// The service's identity as the model states it.
 pub use generated::SERVICE;
 
