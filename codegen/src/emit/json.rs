@@ -15,6 +15,16 @@ fn wire(field: &Field) -> &str {
     }
 }
 
+/// The JSON of `value`, a member's value, in the form its `timestampFormat` asks for.
+pub(crate) fn member_json(field: &Field, value: TokenStream) -> TokenStream {
+    match (&field.ty, field.timestamp_format.as_deref()) {
+        (crate::ir::FieldType::Timestamp, Some(format)) => {
+            quote!(rt::json::timestamp(#value, #format))
+        }
+        _ => quote!(rt::json::ToJson::to_json(#value)),
+    }
+}
+
 /// JSON conversions for a nested structure: every member is in the object.
 pub(crate) fn structure_json(s: &Structure) -> TokenStream {
     let name = ident(&s.name);
@@ -22,11 +32,13 @@ pub(crate) fn structure_json(s: &Structure) -> TokenStream {
         let fname = ident(&f.name);
         let key = wire(f);
         if f.default.is_some() {
-            quote!(object.insert(#key.into(), rt::json::ToJson::to_json(&self.#fname));)
+            let json = member_json(f, quote!(&self.#fname));
+            quote!(object.insert(#key.into(), #json);)
         } else {
+            let json = member_json(f, quote!(value));
             quote! {
                 if let Some(value) = &self.#fname {
-                    object.insert(#key.into(), rt::json::ToJson::to_json(value));
+                    object.insert(#key.into(), #json);
                 }
             }
         }

@@ -538,10 +538,10 @@ fn serialize_impl(op: &Operation) -> TokenStream {
             Binding::QueryParams => query.push(query_params_writes(f)),
             Binding::Header(name) => headers.push(header_writes(f, name)),
             Binding::PrefixHeaders(prefix) => headers.push(prefix_header_writes(f, prefix)),
-            Binding::Body(name) => body_members.push(with_value(
-                f,
-                quote!(body.insert(#name.into(), rt::json::ToJson::to_json(value));),
-            )),
+            Binding::Body(name) => {
+                let json = super::json::member_json(f, quote!(value));
+                body_members.push(with_value(f, quote!(body.insert(#name.into(), #json);)));
+            }
             Binding::Payload => payload = Some(f),
             Binding::Label | Binding::ResponseCode => {}
         }

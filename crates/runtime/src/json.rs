@@ -105,6 +105,16 @@ pub fn parse(body: &[u8]) -> Result<Value, JsonError> {
     serde_json::from_slice(body).map_err(|_| JsonError::expected("JSON"))
 }
 
+/// A timestamp in the form a `timestampFormat` trait asks for: `date-time` and `http-date`
+/// are strings, anything else epoch seconds.
+pub fn timestamp(value: &DateTime, format: &str) -> Value {
+    match format {
+        "date-time" => Value::String(value.to_date_time()),
+        "http-date" => Value::String(value.to_http_date()),
+        _ => value.to_json(),
+    }
+}
+
 /// Writes `value` as the bytes of a request body.
 pub fn to_body(value: &Value) -> Bytes {
     Bytes::from(value.to_string())
