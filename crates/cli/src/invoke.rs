@@ -1,7 +1,5 @@
 //! `lamina invoke`: one flag per Invoke input member, plus where to send the call.
 
-use std::io::Read;
-
 use base64::Engine as _;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
@@ -114,19 +112,11 @@ pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
     }
 }
 
-/// The payload from text, `@path` or `-` (standard input), byte for byte.
+/// The payload from text (which must be JSON), `@path` or `-` (standard input), the last two
+/// byte for byte.
 fn read_payload(arg: &str) -> Result<Bytes, Exit> {
-    if arg == "-" {
-        let mut buffer = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buffer)
-            .map_err(|e| Exit::BadInput(format!("--payload -: cannot read standard input: {e}")))?;
-        return Ok(buffer.into());
-    }
-    if let Some(path) = arg.strip_prefix('@') {
-        return std::fs::read(path)
-            .map(Bytes::from)
-            .map_err(|e| Exit::BadInput(format!("--payload @{path}: cannot read the file: {e}")));
+    if arg == "-" || arg.starts_with('@') {
+        return crate::parse::blob("--payload", arg);
     }
     serde_json::from_str::<serde_json::Value>(arg).map_err(|e| {
         Exit::BadInput(format!(
