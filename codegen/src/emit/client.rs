@@ -13,6 +13,10 @@ pub(crate) fn root_module(service: &Service, runtime: &TokenStream) -> TokenStre
     let version = &service.api_version;
     let signing = &service.signing_name;
     let prefix = &service.endpoint_prefix;
+    let rules = match &service.endpoint_rules {
+        Some(json) => quote!(Some(#json)),
+        None => quote!(None),
+    };
     let line = format!(
         " Code generated from the {sdk_id} model ({}).",
         service.shape_name
@@ -35,6 +39,7 @@ pub(crate) fn root_module(service: &Service, runtime: &TokenStream) -> TokenStre
             api_version: #version,
             signing_name: #signing,
             endpoint_prefix: #prefix,
+            endpoint_rules: #rules,
         };
     }
 }

@@ -99,6 +99,9 @@ pub fn lower(model: &Model, only: Option<&[String]>) -> Result<Service, Error> {
         signing_name,
         endpoint_prefix,
         doc: traits.documentation().map(clean_doc),
+        endpoint_rules: traits
+            .get("smithy.rules#endpointRuleSet")
+            .map(|rules| rules.to_string()),
         operations,
         structures: lowering.structures.into_values().flatten().collect(),
         unions: lowering.unions.into_values().flatten().collect(),

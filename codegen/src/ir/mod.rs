@@ -23,6 +23,8 @@ pub struct Service {
     pub endpoint_prefix: String,
     /// The service's documentation.
     pub doc: Option<String>,
+    /// The endpoint rule set (`smithy.rules#endpointRuleSet`) as compact JSON.
+    pub endpoint_rules: Option<String>,
     /// Operations, sorted by name.
     pub operations: Vec<Operation>,
     /// Structures used as members (not as an operation's input or output), sorted by id.

@@ -60,7 +60,29 @@ fn cli() -> Command {
                 .global(true)
                 .help("An endpoint URL to use instead of the region's Lambda endpoint"),
         )
+        .arg(
+            Arg::new("use-fips")
+                .long("use-fips")
+                .action(ArgAction::SetTrue)
+                .global(true)
+                .help("Use FIPS endpoints (else AWS_USE_FIPS_ENDPOINT)"),
+        )
+        .arg(
+            Arg::new("use-dual-stack")
+                .long("use-dual-stack")
+                .action(ArgAction::SetTrue)
+                .global(true)
+                .help("Use dual-stack endpoints (else AWS_USE_DUALSTACK_ENDPOINT)"),
+        )
         .subcommand(invoke)
+        .subcommand(
+            Command::new("resolve-endpoint")
+                .about("Print the URL calls would go to, or the endpoint rules' error")
+                .after_help(
+                    "Examples:\n  lamina resolve-endpoint --region eu-west-1\n  \
+                     lamina resolve-endpoint --region us-gov-west-1 --use-fips --use-dual-stack",
+                ),
+        )
         .subcommands(generated::commands())
         .subcommand(generated::wait_command())
 }
@@ -113,6 +135,18 @@ async fn run(matches: &ArgMatches) -> Result<(), Exit> {
     };
     let client = client(args);
 
+    if name == "resolve-endpoint" {
+        let config = client.config();
+        let rules = lamina::SERVICE
+            .endpoint_rules
+            .map(lamina::runtime::endpoint::rules::RuleSet::parse)
+            .transpose()
+            .map_err(|e| Exit::Failed(e.to_string()))?;
+        let url = lamina::runtime::endpoint::resolve(config, &lamina::SERVICE, rules.as_ref())
+            .map_err(|e| Exit::Failed(e.to_string()))?;
+        println!("{url}");
+        return Ok(());
+    }
     if name == "invoke" {
         let invoke_args = invoke::InvokeArgs::from_arg_matches(args)
             .map_err(|e| Exit::BadInput(e.to_string()))?;
@@ -143,6 +177,12 @@ fn client(args: &ArgMatches) -> lamina::Client {
     }
     if let Some(url) = args.get_one::<String>("endpoint-url") {
         config = config.endpoint_url(url);
+    }
+    if args.get_flag("use-fips") {
+        config = config.use_fips(true);
+    }
+    if args.get_flag("use-dual-stack") {
+        config = config.use_dual_stack(true);
     }
     lamina::Client::from_conf(config.build())
 }

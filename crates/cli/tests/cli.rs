@@ -367,3 +367,47 @@ async fn wait_exits_0_once_the_function_is_active() {
     );
     assert_eq!(stdout_json(&output)["Configuration"]["State"], "Active");
 }
+
+#[test]
+fn resolve_endpoint_prints_the_url_or_the_rules_error() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lamina"))
+            .arg("resolve-endpoint")
+            .args(args)
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .expect("the lamina binary runs")
+    };
+
+    let plain = run(&["--region", "eu-west-1"]);
+    let fips_dual = run(&[
+        "--region",
+        "us-gov-west-1",
+        "--use-fips",
+        "--use-dual-stack",
+    ]);
+    let refused = run(&[
+        "--region",
+        "us-east-1",
+        "--use-fips",
+        "--endpoint-url",
+        "http://h:1",
+    ]);
+
+    assert_eq!(
+        String::from_utf8_lossy(&plain.stdout),
+        "https://lambda.eu-west-1.amazonaws.com/\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&fips_dual.stdout),
+        "https://lambda-fips.us-gov-west-1.api.aws/\n"
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("FIPS and custom endpoint are not supported"),
+        "{stderr}"
+    );
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 use crate::config::Config;
+use crate::endpoint::rules::{RuleError, RuleSet};
 use crate::error::{ConstructionFailure, ErasedServiceError, Failure, SdkError};
 use crate::middleware::{Context, Stack, StackError};
 use crate::service::ServiceInfo;
@@ -14,12 +15,24 @@ use crate::service::ServiceInfo;
 pub struct Handle {
     config: Config,
     service: &'static ServiceInfo,
+    rules: Option<Result<RuleSet, RuleError>>,
 }
 
 impl Handle {
-    /// A handle for calling `service` with `config`.
+    /// A handle for calling `service` with `config`; the service's endpoint rules are parsed
+    /// here, once for every call.
     pub fn new(config: Config, service: &'static ServiceInfo) -> Arc<Self> {
-        Arc::new(Self { config, service })
+        let rules = service.endpoint_rules.map(RuleSet::parse);
+        Arc::new(Self {
+            config,
+            service,
+            rules,
+        })
+    }
+
+    /// The service's endpoint rules, if it has them (or why they could not be read).
+    pub fn endpoint_rules(&self) -> Option<Result<&RuleSet, &RuleError>> {
+        self.rules.as_ref().map(Result::as_ref)
     }
 
     /// The client's configuration.

@@ -37,7 +37,13 @@ pub struct Config {
     stack_edits: Vec<StackEdit>,
     custom_connector: bool,
     connect_timeout: Option<Duration>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    env_endpoints: Vec<(String, String)>,
 }
+
+/// Services whose `AWS_ENDPOINT_URL_<SERVICE>` variable is read, by upper-cased SDK id.
+const ENDPOINT_SERVICES: &[&str] = &["LAMBDA"];
 
 /// Static credentials: an access key id, its secret and an optional session token.
 pub use aws_credential_types::Credentials;
@@ -65,9 +71,34 @@ impl Config {
         self.credentials.as_ref()
     }
 
-    /// The endpoint URL that replaces the service's default one.
+    /// The endpoint URL that replaces the service's default one, when set in code.
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
+    }
+
+    /// The custom endpoint URL for the service with SDK id `sdk_id`: set in code, else
+    /// `AWS_ENDPOINT_URL_<SDK_ID>` (upper case, spaces as `_`), else `AWS_ENDPOINT_URL`.
+    pub fn endpoint_url_for(&self, sdk_id: &str) -> Option<&str> {
+        let service = sdk_id.to_ascii_uppercase().replace(' ', "_");
+        let from_env = |key: &str| {
+            self.env_endpoints
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        self.endpoint_url()
+            .or_else(|| from_env(&service))
+            .or_else(|| from_env(""))
+    }
+
+    /// Whether calls go to FIPS endpoints.
+    pub fn use_fips(&self) -> bool {
+        self.use_fips
+    }
+
+    /// Whether calls go to dual-stack (IPv4 and IPv6) endpoints.
+    pub fn use_dual_stack(&self) -> bool {
+        self.use_dual_stack
     }
 
     /// The HTTP transport.
@@ -103,6 +134,9 @@ impl Config {
             retry: self.retry.clone(),
             stack_edits: self.stack_edits.clone(),
             connect_timeout: self.connect_timeout,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            env_endpoints: self.env_endpoints.clone(),
         }
     }
 }
@@ -133,6 +167,9 @@ pub struct ConfigBuilder {
     retry: RetryConfig,
     stack_edits: Vec<StackEdit>,
     connect_timeout: Option<Duration>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    env_endpoints: Vec<(String, String)>,
 }
 
 impl ConfigBuilder {
@@ -148,6 +185,18 @@ impl ConfigBuilder {
             region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
             ..Self::default()
         };
+
+        let flag = |name: &str| var(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        builder.use_fips = flag("AWS_USE_FIPS_ENDPOINT");
+        builder.use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT");
+        if let Some(url) = var("AWS_ENDPOINT_URL") {
+            builder.env_endpoints.push((String::new(), url));
+        }
+        for name in ENDPOINT_SERVICES {
+            if let Some(url) = var(&format!("AWS_ENDPOINT_URL_{name}")) {
+                builder.env_endpoints.push(((*name).to_owned(), url));
+            }
+        }
 
         if let Some(attempts) = var("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()) {
             builder = builder.max_attempts(attempts);
@@ -175,6 +224,18 @@ impl ConfigBuilder {
     /// Sets an endpoint URL to use instead of the service's default one.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Sends calls to FIPS endpoints.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.use_fips = on;
+        self
+    }
+
+    /// Sends calls to dual-stack (IPv4 and IPv6) endpoints.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.use_dual_stack = on;
         self
     }
 
@@ -236,6 +297,9 @@ impl ConfigBuilder {
             stack_edits: self.stack_edits,
             custom_connector,
             connect_timeout: self.connect_timeout,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            env_endpoints: self.env_endpoints,
         }
     }
 }

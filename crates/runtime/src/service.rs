@@ -12,6 +12,7 @@
 ///     api_version: "2020-01-01",
 ///     signing_name: "example",
 ///     endpoint_prefix: "example",
+///     endpoint_rules: None,
 /// };
 /// assert_eq!(EXAMPLE.signing_name, "example");
 /// ```
@@ -25,4 +26,6 @@ pub struct ServiceInfo {
     pub signing_name: &'static str,
     /// The first label of the service's default host name.
     pub endpoint_prefix: &'static str,
+    /// The model's endpoint rule set, as JSON, when it has one.
+    pub endpoint_rules: Option<&'static str>,
 }

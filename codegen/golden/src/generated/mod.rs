@@ -15,4 +15,5 @@ pub static SERVICE: rt::service::ServiceInfo = rt::service::ServiceInfo {
     api_version: "2024-01-01",
     signing_name: "bindings",
     endpoint_prefix: "bindings",
+    endpoint_rules: None,
 };

@@ -65,6 +65,11 @@ impl Context {
         self.handle.config()
     }
 
+    /// The client behind the call.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
     /// The typed input, when it is of type `I`.
     pub fn input<I: Any>(&self) -> Option<&I> {
         self.input.downcast_ref()

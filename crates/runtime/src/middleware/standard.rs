@@ -17,8 +17,19 @@ impl Middleware for ResolveEndpoint {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let base =
-                endpoint::resolve(ctx.config(), ctx.service()).map_err(SdkError::Construction)?;
+            let rules = match ctx.handle().endpoint_rules() {
+                Some(Err(e)) => {
+                    let failure = ConstructionFailure::other(
+                        "the service's endpoint rules cannot be used",
+                        Some(Box::new(e.clone())),
+                    );
+                    return Err(SdkError::Construction(failure));
+                }
+                Some(Ok(rules)) => Some(rules),
+                None => None,
+            };
+            let base = endpoint::resolve(ctx.config(), ctx.service(), rules)
+                .map_err(SdkError::Construction)?;
             let request = request_of(ctx)?;
             let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
             *request.uri_mut() = uri;

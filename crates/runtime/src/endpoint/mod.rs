@@ -1,6 +1,10 @@
 //! Where a call is sent: the configured endpoint URL, else the service's regional host.
 
+pub mod partition;
+pub mod rules;
+
 use http::uri::{PathAndQuery, Uri};
+use rules::{Params, RuleError, RuleSet};
 
 use crate::config::Config;
 use crate::error::ConstructionFailure;
@@ -8,7 +12,9 @@ use crate::service::ServiceInfo;
 
 /// The base URL for calls to `service` with `config`.
 ///
-/// An explicit endpoint URL wins; otherwise it is
+/// A custom endpoint URL (set in code, or by `AWS_ENDPOINT_URL_<SERVICE>` or
+/// `AWS_ENDPOINT_URL`) and the region, FIPS and dual-stack settings go through the service's
+/// endpoint rules when it has them; without rules the URL is the custom one, else
 /// `https://{endpoint_prefix}.{region}.amazonaws.com`.
 ///
 /// # Example
@@ -19,18 +25,58 @@ use crate::service::ServiceInfo;
 ///
 /// static SVC: ServiceInfo = ServiceInfo {
 ///     sdk_id: "Lambda", api_version: "2015-03-31", signing_name: "lambda",
-///     endpoint_prefix: "lambda",
+///     endpoint_prefix: "lambda", endpoint_rules: None,
 /// };
 /// let config = Config::builder().region("eu-west-1").build();
-/// assert_eq!(resolve(&config, &SVC).unwrap(), "https://lambda.eu-west-1.amazonaws.com/");
+/// let url = resolve(&config, &SVC, None).unwrap();
+/// assert_eq!(url, "https://lambda.eu-west-1.amazonaws.com/");
 /// ```
-pub fn resolve(config: &Config, service: &ServiceInfo) -> Result<Uri, ConstructionFailure> {
-    if let Some(url) = config.endpoint_url() {
-        return parse_endpoint_url(url);
+pub fn resolve(
+    config: &Config,
+    service: &ServiceInfo,
+    rules: Option<&RuleSet>,
+) -> Result<Uri, ConstructionFailure> {
+    let custom = config.endpoint_url_for(service.sdk_id);
+    if let Some(region) = config.region() {
+        check_region(Some(region))?;
     }
 
-    let region = check_region(config.region())?;
-    let url = format!("https://{}.{region}.amazonaws.com", service.endpoint_prefix);
+    let Some(rules) = rules else {
+        if let Some(url) = custom {
+            return parse_endpoint_url(url);
+        }
+        let region = check_region(config.region())?;
+        let url = format!("https://{}.{region}.amazonaws.com", service.endpoint_prefix);
+        return parse_endpoint_url(&url);
+    };
+
+    let mut params = Params::new()
+        .use_fips(config.use_fips())
+        .use_dual_stack(config.use_dual_stack());
+    if let Some(region) = config.region() {
+        params = params.region(region);
+    }
+    if let Some(url) = custom {
+        parse_endpoint_url(url)?;
+        params = params.endpoint(url);
+    }
+    let url = rules.resolve(&params).map_err(|e| match e {
+        RuleError::Rule(message) if config.region().is_none() && custom.is_none() => {
+            ConstructionFailure::invalid_field(
+                "region",
+                format!(
+                    "is not set ({message}): pass it in the configuration, set AWS_REGION or \
+                     AWS_DEFAULT_REGION, or set `region` in the profile"
+                ),
+            )
+        }
+        RuleError::Rule(message) => {
+            ConstructionFailure::other(format!("the endpoint rules refused: {message}"), None)
+        }
+        other => {
+            ConstructionFailure::other("the endpoint could not be resolved", Some(other.into()))
+        }
+    })?;
     parse_endpoint_url(&url)
 }
 
