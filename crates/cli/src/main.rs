@@ -61,6 +61,12 @@ fn cli() -> Command {
                 .help("An endpoint URL to use instead of the region's Lambda endpoint"),
         )
         .arg(
+            Arg::new("profile")
+                .long("profile")
+                .global(true)
+                .help("The profile of the shared config files to use (else AWS_PROFILE)"),
+        )
+        .arg(
             Arg::new("use-fips")
                 .long("use-fips")
                 .action(ArgAction::SetTrue)
@@ -171,7 +177,9 @@ async fn run(matches: &ArgMatches) -> Result<(), Exit> {
 
 /// A client configured from the environment and the global flags.
 fn client(args: &ArgMatches) -> lamina::Client {
-    let mut config = lamina::ConfigBuilder::from_env();
+    let profile = args.get_one::<String>("profile").map(String::as_str);
+    let mut config =
+        lamina::ConfigBuilder::from_env_with_profile(|name| std::env::var(name).ok(), profile);
     if let Some(region) = args.get_one::<String>("region") {
         config = config.region(region);
     }

@@ -129,6 +129,15 @@ where
     }
     if let SdkError::Dispatch(e) = err {
         object.insert("attempts".into(), json!(e.attempts()));
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(e);
+        while let Some(cause) = source {
+            causes.push(cause.to_string());
+            source = cause.source();
+        }
+        if !causes.is_empty() {
+            object.insert("cause".into(), json!(causes.join(": ")));
+        }
     }
     if let SdkError::Service(e) = err {
         let modelled = e.members().into_iter();

@@ -7,7 +7,9 @@ use std::time::Duration;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
 use crate::client::StackEdit;
+use crate::credentials::DefaultChain;
 use crate::middleware::{Stack, StackError};
+use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 use crate::time::{SharedTimeSource, SystemClock, TimeSource};
 use crate::transport::{HttpConnector, ReqwestConnector, SharedConnector};
@@ -40,6 +42,7 @@ pub struct Config {
     use_fips: bool,
     use_dual_stack: bool,
     env_endpoints: Vec<(String, String)>,
+    profile_endpoints: Vec<(String, String)>,
 }
 
 /// Services whose `AWS_ENDPOINT_URL_<SERVICE>` variable is read, by upper-cased SDK id.
@@ -77,18 +80,19 @@ impl Config {
     }
 
     /// The custom endpoint URL for the service with SDK id `sdk_id`: set in code, else
-    /// `AWS_ENDPOINT_URL_<SDK_ID>` (upper case, spaces as `_`), else `AWS_ENDPOINT_URL`.
+    /// `AWS_ENDPOINT_URL_<SDK_ID>` (upper case, spaces as `_`), else `AWS_ENDPOINT_URL`, else
+    /// the profile's `services` section, else its `endpoint_url`.
     pub fn endpoint_url_for(&self, sdk_id: &str) -> Option<&str> {
         let service = sdk_id.to_ascii_uppercase().replace(' ', "_");
-        let from_env = |key: &str| {
-            self.env_endpoints
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        };
+        fn find<'a>(list: &'a [(String, String)], key: &str) -> Option<&'a str> {
+            list.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        }
+        let (env, profile) = (&self.env_endpoints, &self.profile_endpoints);
         self.endpoint_url()
-            .or_else(|| from_env(&service))
-            .or_else(|| from_env(""))
+            .or_else(|| find(env, &service))
+            .or_else(|| find(env, ""))
+            .or_else(|| find(profile, &service))
+            .or_else(|| find(profile, ""))
     }
 
     /// Whether calls go to FIPS endpoints.
@@ -137,6 +141,7 @@ impl Config {
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
             env_endpoints: self.env_endpoints.clone(),
+            profile_endpoints: self.profile_endpoints.clone(),
         }
     }
 }
@@ -170,6 +175,7 @@ pub struct ConfigBuilder {
     use_fips: bool,
     use_dual_stack: bool,
     env_endpoints: Vec<(String, String)>,
+    profile_endpoints: Vec<(String, String)>,
 }
 
 impl ConfigBuilder {
@@ -180,15 +186,39 @@ impl ConfigBuilder {
 
     /// A builder filled from the variables `lookup` returns, for tests and embedding.
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        Self::from_env_with_profile(lookup, None)
+    }
+
+    /// A builder filled from the environment and the shared config and credentials files,
+    /// with `profile` selected (else `AWS_PROFILE`, else `default`).
+    ///
+    /// Each setting comes from the first source that has it: for the region `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, then the profile's `region`; for credentials the chain of
+    /// [`DefaultChain`]; for the endpoint `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
+    /// the profile's `services` section, then its `endpoint_url`; for FIPS, dual-stack and
+    /// attempts the `AWS_` variables, then the profile. Nothing here touches the network.
+    pub fn from_env_with_profile(
+        lookup: impl Fn(&str) -> Option<String>,
+        profile: Option<&str>,
+    ) -> Self {
         let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let profiles = ProfileSet::load(&|name| var(name), profile);
+        let from_profile = |key: &str| profiles.get(key).map(str::to_owned);
         let mut builder = Self {
-            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+            region: var("AWS_REGION")
+                .or_else(|| var("AWS_DEFAULT_REGION"))
+                .or_else(|| from_profile("region")),
             ..Self::default()
         };
 
-        let flag = |name: &str| var(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        builder.use_fips = flag("AWS_USE_FIPS_ENDPOINT");
-        builder.use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT");
+        let flag = |name: &str, key: &str| {
+            var(name)
+                .or_else(|| from_profile(key))
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        };
+        builder.use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+        builder.use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+
         if let Some(url) = var("AWS_ENDPOINT_URL") {
             builder.env_endpoints.push((String::new(), url));
         }
@@ -196,16 +226,30 @@ impl ConfigBuilder {
             if let Some(url) = var(&format!("AWS_ENDPOINT_URL_{name}")) {
                 builder.env_endpoints.push(((*name).to_owned(), url));
             }
+            let key = name.to_ascii_lowercase();
+            if let Some(url) = profiles.service_setting(&key, "endpoint_url") {
+                builder
+                    .profile_endpoints
+                    .push(((*name).to_owned(), url.to_owned()));
+            }
+        }
+        if let Some(url) = from_profile("endpoint_url") {
+            builder.profile_endpoints.push((String::new(), url));
         }
 
-        if let Some(attempts) = var("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()) {
+        let attempts = var("AWS_MAX_ATTEMPTS").or_else(|| from_profile("max_attempts"));
+        if let Some(attempts) = attempts.and_then(|v| v.trim().parse().ok()) {
             builder = builder.max_attempts(attempts);
         }
 
-        if let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-            let creds = Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "env");
-            builder = builder.credentials(creds);
-        }
+        let keys = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"));
+        builder = match keys {
+            (Some(id), Some(secret)) => {
+                let token = var("AWS_SESSION_TOKEN");
+                builder.credentials(Credentials::new(id, secret, token, None, "environment"))
+            }
+            _ => builder.credentials(DefaultChain::new(&|name| var(name), profiles)),
+        };
         builder
     }
 
@@ -300,6 +344,7 @@ impl ConfigBuilder {
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
             env_endpoints: self.env_endpoints,
+            profile_endpoints: self.profile_endpoints,
         }
     }
 }
@@ -344,6 +389,9 @@ mod tests {
         let config = ConfigBuilder::from_env_with(env).build();
 
         assert_eq!(config.region(), Some("us-west-2"));
-        assert!(config.credentials_provider().is_none());
+        assert!(
+            config.credentials_provider().is_some(),
+            "without keys in the environment the default chain is used"
+        );
     }
 }

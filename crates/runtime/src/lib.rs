@@ -24,6 +24,7 @@
 
 pub mod client;
 pub mod config;
+pub mod credentials;
 pub mod datetime;
 pub mod endpoint;
 pub mod enums;
@@ -31,6 +32,7 @@ pub mod error;
 pub mod json;
 pub mod middleware;
 pub mod paginator;
+pub mod profile;
 pub mod protocol;
 pub mod retry;
 pub mod service;
