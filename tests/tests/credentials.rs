@@ -8,13 +8,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use aws_credential_types::provider::ProvideCredentials;
-use lamina::ConfigBuilder;
+use lamina::{Config, ConfigBuilder};
 use lamina_e2e::server::{Reply, TestServer};
 
-/// A fake environment with its own temporary HOME.
+/// A fake environment with its own temporary HOME, plus settings made in code.
 struct Env {
     vars: HashMap<String, String>,
     home: PathBuf,
+    in_code: Vec<String>,
+    profile_lines: Vec<String>,
+    config_sections: Vec<String>,
 }
 
 impl Env {
@@ -25,7 +28,13 @@ impl Env {
         let mut vars = HashMap::new();
         vars.insert("HOME".to_owned(), home.display().to_string());
         vars.insert("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned());
-        Self { vars, home }
+        Self {
+            vars,
+            home,
+            in_code: Vec::new(),
+            profile_lines: Vec::new(),
+            config_sections: Vec::new(),
+        }
     }
 
     fn set(mut self, name: &str, value: &str) -> Self {
@@ -43,9 +52,52 @@ impl Env {
         self
     }
 
+    /// Adds a line to the config file's `[default]` profile.
+    fn profile_line(mut self, line: &str) -> Self {
+        self.profile_lines.push(line.to_owned());
+        self.write_config()
+    }
+
+    /// Adds a section after the config file's `[default]` profile.
+    fn config_section(mut self, text: &str) -> Self {
+        self.config_sections.push(text.to_owned());
+        self.write_config()
+    }
+
+    fn write_config(self) -> Self {
+        let text = format!(
+            "[default]\n{}\n{}\n",
+            self.profile_lines.join("\n"),
+            self.config_sections.join("\n")
+        );
+        self.file("config", &text)
+    }
+
+    /// Records a setting made in code, as `name=value`, applied after the environment.
+    fn in_code(mut self, setting: &str) -> Self {
+        self.in_code.push(setting.to_owned());
+        self
+    }
+
     fn builder(&self, profile: Option<&str>) -> ConfigBuilder {
         let vars = self.vars.clone();
-        ConfigBuilder::from_env_with_profile(move |name| vars.get(name).cloned(), profile)
+        let mut builder =
+            ConfigBuilder::from_env_with_profile(move |name| vars.get(name).cloned(), profile);
+
+        for setting in &self.in_code {
+            let (name, value) = setting.split_once('=').unwrap();
+            builder = match name {
+                "region" => builder.region(value),
+                "endpoint" => builder.endpoint_url(value),
+                "fips" => builder.use_fips(value == "true"),
+                "dual-stack" => builder.use_dual_stack(value == "true"),
+                "credentials" => builder.credentials(aws_credential_types::Credentials::new(
+                    value, "s", None, None, "code",
+                )),
+                _ => panic!("no setting {name}"),
+            };
+        }
+        builder
     }
 
     async fn access_key(&self, profile: Option<&str>) -> Result<String, String> {
@@ -277,4 +329,242 @@ async fn region_and_endpoint_come_from_the_profile_after_the_environment() {
     assert!(!built.use_fips());
     let env = env.set("AWS_REGION", "sa-east-1");
     assert_eq!(env.builder(None).build().region(), Some("sa-east-1"));
+}
+
+/// One place a setting can come from: its name, and how it puts `value` into a fake
+/// environment.
+struct Source {
+    name: &'static str,
+    set: fn(Env, &str) -> Env,
+}
+
+/// Sets up every pair of `sources` (earlier ones rank higher) with different values, and
+/// checks that `read` sees the higher one's value.
+fn check_pairs(setting: &str, sources: &[Source], values: [&str; 2], read: fn(&Config) -> String) {
+    for (high, higher) in sources.iter().enumerate() {
+        for lower in &sources[high + 1..] {
+            for [win, lose] in [values, [values[1], values[0]]] {
+                let test = format!("{setting}-{}-{}", higher.name, lower.name).replace(' ', "_");
+                let env = (lower.set)(Env::new(&test), lose);
+                let env = (higher.set)(env, win);
+
+                let got = read(&env.builder(None).build());
+
+                assert_eq!(
+                    got, win,
+                    "{setting}: {} must win over {}",
+                    higher.name, lower.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_pair_of_region_sources_keeps_the_documented_order() {
+    let sources = [
+        Source {
+            name: "code",
+            set: |env, v| env.in_code(&format!("region={v}")),
+        },
+        Source {
+            name: "AWS_REGION",
+            set: |env, v| env.set("AWS_REGION", v),
+        },
+        Source {
+            name: "AWS_DEFAULT_REGION",
+            set: |env, v| env.set("AWS_DEFAULT_REGION", v),
+        },
+        Source {
+            name: "profile",
+            set: |env, v| env.profile_line(&format!("region = {v}")),
+        },
+    ];
+
+    check_pairs("region", &sources, ["eu-west-3", "us-west-1"], |config| {
+        config.region().unwrap_or_default().to_owned()
+    });
+}
+
+#[test]
+fn every_pair_of_endpoint_sources_keeps_the_documented_order() {
+    let sources = [
+        Source {
+            name: "code",
+            set: |env, v| env.in_code(&format!("endpoint={v}")),
+        },
+        Source {
+            name: "AWS_ENDPOINT_URL_LAMBDA",
+            set: |env, v| env.set("AWS_ENDPOINT_URL_LAMBDA", v),
+        },
+        Source {
+            name: "AWS_ENDPOINT_URL",
+            set: |env, v| env.set("AWS_ENDPOINT_URL", v),
+        },
+        Source {
+            name: "profile services",
+            set: |env, v| {
+                env.profile_line("services = local")
+                    .config_section(&format!("[services local]\nlambda =\n  endpoint_url = {v}"))
+            },
+        },
+        Source {
+            name: "profile endpoint_url",
+            set: |env, v| env.profile_line(&format!("endpoint_url = {v}")),
+        },
+    ];
+    let values = ["http://127.0.0.1:7101", "http://127.0.0.1:7102"];
+
+    check_pairs("endpoint", &sources, values, |config| {
+        config
+            .endpoint_url_for("Lambda")
+            .unwrap_or_default()
+            .to_owned()
+    });
+}
+
+#[test]
+fn every_pair_of_fips_and_dual_stack_sources_keeps_the_documented_order() {
+    let fips = [
+        Source {
+            name: "code",
+            set: |env, v| env.in_code(&format!("fips={v}")),
+        },
+        Source {
+            name: "AWS_USE_FIPS_ENDPOINT",
+            set: |env, v| env.set("AWS_USE_FIPS_ENDPOINT", v),
+        },
+        Source {
+            name: "profile",
+            set: |env, v| env.profile_line(&format!("use_fips_endpoint = {v}")),
+        },
+    ];
+    let dual_stack = [
+        Source {
+            name: "code",
+            set: |env, v| env.in_code(&format!("dual-stack={v}")),
+        },
+        Source {
+            name: "AWS_USE_DUALSTACK_ENDPOINT",
+            set: |env, v| env.set("AWS_USE_DUALSTACK_ENDPOINT", v),
+        },
+        Source {
+            name: "profile",
+            set: |env, v| env.profile_line(&format!("use_dualstack_endpoint = {v}")),
+        },
+    ];
+
+    check_pairs("fips", &fips, ["true", "false"], |c| {
+        c.use_fips().to_string()
+    });
+    check_pairs("dual-stack", &dual_stack, ["true", "false"], |c| {
+        c.use_dual_stack().to_string()
+    });
+}
+
+/// How a credentials source is put into a fake environment.
+type SetUp = Box<dyn Fn(Env) -> Env>;
+
+#[tokio::test]
+async fn every_pair_of_credential_sources_keeps_the_chain_order_and_asks_no_lower_one() {
+    let container =
+        TestServer::start(|_| Reply::new(200, answer("AKIDCONTAINER", "2999-01-01T00:00:00Z")))
+            .await;
+    let imds = TestServer::start(|r| match (r.method.as_str(), r.path()) {
+        ("PUT", "/latest/api/token") => Reply::new(200, "imds-token"),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => Reply::new(200, "role"),
+        ("GET", "/latest/meta-data/iam/security-credentials/role") => {
+            Reply::new(200, answer("AKIDIMDS", "2999-01-01T00:00:00Z"))
+        }
+        _ => Reply::new(404, ""),
+    })
+    .await;
+    let process =
+        serde_json::json!({"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s"});
+    let runs = std::env::temp_dir().join(format!("lamina-process-runs-{}", std::process::id()));
+    let _ = std::fs::remove_file(&runs);
+    let script = runs.with_extension("sh");
+    let text = format!(
+        "echo run >> '{}'\nprintf '%s' '{process}'\n",
+        runs.display()
+    );
+    std::fs::write(&script, text).unwrap();
+    let process_line = format!("credential_process = sh {}", script.display());
+    let container_url = container.url().to_owned();
+    let imds_url = imds.url().to_owned();
+
+    let sources: Vec<(&str, &str, SetUp)> = vec![
+        (
+            "code",
+            "AKIDCODE",
+            Box::new(|env| env.in_code("credentials=AKIDCODE")),
+        ),
+        (
+            "environment",
+            "AKIDENV",
+            Box::new(|env| {
+                env.set("AWS_ACCESS_KEY_ID", "AKIDENV")
+                    .set("AWS_SECRET_ACCESS_KEY", "s")
+            }),
+        ),
+        (
+            "profile keys",
+            "AKIDFILE",
+            Box::new(|env| env.file("credentials", CREDENTIALS_FILE)),
+        ),
+        (
+            "credential_process",
+            "AKIDPROC",
+            Box::new(move |env| env.profile_line(&process_line)),
+        ),
+        (
+            "container",
+            "AKIDCONTAINER",
+            Box::new(move |env| env.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container_url)),
+        ),
+        (
+            "instance metadata",
+            "AKIDIMDS",
+            Box::new(move |env| {
+                env.unset("AWS_EC2_METADATA_DISABLED")
+                    .set("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds_url)
+            }),
+        ),
+    ];
+
+    // How often each source has been asked: the process, and the two endpoints.
+    let asked = || {
+        let process_runs = std::fs::read_to_string(&runs)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        [
+            0,
+            0,
+            0,
+            process_runs,
+            container.requests().len(),
+            imds.requests().len(),
+        ]
+    };
+
+    for (high, (higher, key, set_higher)) in sources.iter().enumerate() {
+        for (lower, _, set_lower) in &sources[high + 1..] {
+            let before = asked();
+            let env = set_higher(set_lower(Env::new(
+                &format!("pair-{high}-{lower}").replace(' ', "_"),
+            )));
+
+            let got = env.access_key(None).await.unwrap();
+
+            assert_eq!(&got, key, "{higher} must win over {lower}");
+            let after = asked();
+            for (index, (name, _, _)) in sources.iter().enumerate().skip(high + 1) {
+                assert_eq!(
+                    after[index], before[index],
+                    "{higher} answered, yet {name} was asked too"
+                );
+            }
+        }
+    }
 }

@@ -57,9 +57,8 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// A configuration read from the process environment: `AWS_REGION` (else
-    /// `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-    /// `AWS_SESSION_TOKEN` and `AWS_MAX_ATTEMPTS`.
+    /// A configuration read from the process environment and the shared config and
+    /// credentials files, in the order [`ConfigBuilder::from_env_with_profile`] describes.
     pub fn from_env() -> Self {
         ConfigBuilder::from_env().build()
     }

@@ -116,23 +116,21 @@ impl Inner {
 
     async fn resolve(&self) -> Result<Credentials, CredentialsError> {
         let mut tried = Vec::new();
-        let sources: [Result<Found, CredentialsError>; 3] = [
-            self.environment(),
-            self.profile_keys(),
-            self.process().await,
-        ];
-        for found in sources {
-            match found? {
-                Found::Credentials(c) => return Ok(c),
-                Found::Nothing(why) => tried.push(why),
-            }
-        }
-        for found in [self.container().await?, self.instance_metadata().await?] {
+
+        for source in 0..5 {
+            let found = match source {
+                0 => self.environment()?,
+                1 => self.profile_keys()?,
+                2 => self.process().await?,
+                3 => self.container().await?,
+                _ => self.instance_metadata().await?,
+            };
             match found {
                 Found::Credentials(c) => return Ok(c),
                 Found::Nothing(why) => tried.push(why),
             }
         }
+
         Err(CredentialsError::not_loaded(format!(
             "no credentials found. Tried: {}",
             tried.join("; ")
