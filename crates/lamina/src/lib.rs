@@ -51,11 +51,12 @@ pub mod error {
     };
 }
 
-/// Configuration: credentials, retries and the transport.
+/// Configuration: credentials, retries, timeouts and the transport.
 pub mod config {
     pub use lamina_runtime::config::{Config, ConfigBuilder, Credentials};
-    pub use lamina_runtime::retry::RetryConfig;
+    pub use lamina_runtime::retry::{RetryConfig, RetryMode, RetryPolicy};
     pub use lamina_runtime::time::{SystemClock, TimeSource};
+    pub use lamina_runtime::timeout::TimeoutConfig;
     pub use lamina_runtime::transport::{HttpConnector, ReqwestConnector};
 }
 

@@ -6,7 +6,9 @@ use tracing::Instrument;
 
 use crate::config::Config;
 use crate::endpoint::rules::{RuleError, RuleSet};
-use crate::error::{ConstructionFailure, ErasedServiceError, Failure, SdkError};
+use crate::error::{
+    ConstructionFailure, DispatchFailure, DispatchKind, ErasedServiceError, Failure, SdkError,
+};
 use crate::middleware::{Context, Stack, StackError};
 use crate::service::ServiceInfo;
 
@@ -77,8 +79,19 @@ where
 {
     let span = tracing::debug_span!("operation", service = handle.service().sdk_id, operation);
 
+    let operation_timeout = handle.config().timeouts().operation();
     let mut ctx = Context::new(handle, operation, input);
-    let result = stack.run(&mut ctx).instrument(span).await;
+    let call = stack.run(&mut ctx).instrument(span);
+    let result = match operation_timeout {
+        None => call.await,
+        Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+            let target = format!("the {operation} call");
+            let failure = DispatchFailure::new(DispatchKind::Timeout, target, None);
+            Err(SdkError::Dispatch(
+                failure.with_timeout("operation timeout", limit),
+            ))
+        }),
+    };
     tracing::debug!(
         operation,
         attempts = ctx.attempts(),
@@ -87,7 +100,8 @@ where
     );
     match result {
         Err(SdkError::Dispatch(e)) => {
-            return Err(SdkError::Dispatch(e.with_attempts(ctx.attempts())));
+            let e = e.with_attempts(ctx.attempts());
+            return Err(SdkError::Dispatch(e.with_retry_delay(ctx.retry_delay())));
         }
         other => other?,
     }

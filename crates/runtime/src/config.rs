@@ -10,8 +10,9 @@ use crate::client::StackEdit;
 use crate::credentials::DefaultChain;
 use crate::middleware::{Stack, StackError};
 use crate::profile::ProfileSet;
-use crate::retry::RetryConfig;
+use crate::retry::{RetryConfig, RetryMode, RetryPolicy, RetryState};
 use crate::time::{SharedTimeSource, SystemClock, TimeSource};
+use crate::timeout::TimeoutConfig;
 use crate::transport::{HttpConnector, ReqwestConnector, SharedConnector};
 
 /// How a client finds its service and signs its calls. Build one with [`Config::builder`]
@@ -36,9 +37,10 @@ pub struct Config {
     connector: SharedConnector,
     time_source: SharedTimeSource,
     retry: RetryConfig,
+    retry_state: Arc<RetryState>,
     stack_edits: Vec<StackEdit>,
     custom_connector: bool,
-    connect_timeout: Option<Duration>,
+    timeouts: TimeoutConfig,
     use_fips: bool,
     use_dual_stack: bool,
     env_endpoints: Vec<(String, String)>,
@@ -119,6 +121,16 @@ impl Config {
         &self.retry
     }
 
+    /// The retry quota and adaptive rate that the calls of this configuration share.
+    pub fn retry_state(&self) -> &Arc<RetryState> {
+        &self.retry_state
+    }
+
+    /// How long each stage of a call may take.
+    pub fn timeouts(&self) -> &TimeoutConfig {
+        &self.timeouts
+    }
+
     /// The stack changes applied to every call of the client.
     pub fn stack_edits(&self) -> &[StackEdit] {
         &self.stack_edits
@@ -136,7 +148,7 @@ impl Config {
             time_source: Some(self.time_source.clone()),
             retry: self.retry.clone(),
             stack_edits: self.stack_edits.clone(),
-            connect_timeout: self.connect_timeout,
+            timeouts: self.timeouts,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
             env_endpoints: self.env_endpoints.clone(),
@@ -155,6 +167,7 @@ impl fmt::Debug for Config {
             )
             .field("endpoint_url", &self.endpoint_url)
             .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
             .field("stack_edits", &self.stack_edits.len())
             .finish_non_exhaustive()
     }
@@ -170,7 +183,7 @@ pub struct ConfigBuilder {
     time_source: Option<SharedTimeSource>,
     retry: RetryConfig,
     stack_edits: Vec<StackEdit>,
-    connect_timeout: Option<Duration>,
+    timeouts: TimeoutConfig,
     use_fips: bool,
     use_dual_stack: bool,
     env_endpoints: Vec<(String, String)>,
@@ -195,7 +208,7 @@ impl ConfigBuilder {
     /// `AWS_DEFAULT_REGION`, then the profile's `region`; for credentials the chain of
     /// [`DefaultChain`]; for the endpoint `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
     /// the profile's `services` section, then its `endpoint_url`; for FIPS, dual-stack and
-    /// attempts the `AWS_` variables, then the profile. Nothing here touches the network.
+    /// attempts and the retry mode the `AWS_` variables, then the profile. Nothing here touches the network.
     pub fn from_env_with_profile(
         lookup: impl Fn(&str) -> Option<String>,
         profile: Option<&str>,
@@ -237,8 +250,16 @@ impl ConfigBuilder {
         }
 
         let attempts = var("AWS_MAX_ATTEMPTS").or_else(|| from_profile("max_attempts"));
-        if let Some(attempts) = attempts.and_then(|v| v.trim().parse().ok()) {
-            builder = builder.max_attempts(attempts);
+        match attempts.map(|v| v.trim().parse::<u32>()) {
+            Some(Ok(attempts)) => builder = builder.max_attempts(attempts),
+            Some(Err(e)) => tracing::warn!("max_attempts is not a whole number, ignored: {e}"),
+            None => {}
+        }
+        let mode = var("AWS_RETRY_MODE").or_else(|| from_profile("retry_mode"));
+        match mode.map(|v| v.parse::<RetryMode>()) {
+            Some(Ok(mode)) => builder = builder.retry_mode(mode),
+            Some(Err(e)) => tracing::warn!("retry_mode ignored: {e}"),
+            None => {}
         }
 
         let keys = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"));
@@ -306,10 +327,49 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sets the retry mode: standard, or adaptive, which also slows the client down while
+    /// it is throttled.
+    pub fn retry_mode(mut self, mode: RetryMode) -> Self {
+        self.retry = self.retry.with_mode(mode);
+        self
+    }
+
+    /// Sets which failures are retried: [`RetryPolicy::InvocationSafe`] retries only those
+    /// where the request cannot have run.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = self.retry.with_policy(policy);
+        self
+    }
+
     /// Sets how long to wait for a connection to open (default 3.1 s, as the AWS SDKs'
     /// standard defaults).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.timeouts = self.timeouts.with_connect(timeout);
+        self
+    }
+
+    /// Sets how long to wait for the next bytes of a response (default 16 minutes, so that
+    /// a 15-minute synchronous invocation is never cut).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts = self.timeouts.with_read(Some(timeout));
+        self
+    }
+
+    /// Sets how long one attempt may take, from sending to the end of the response.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts = self.timeouts.with_attempt(Some(timeout));
+        self
+    }
+
+    /// Sets how long a whole call may take, retries included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts = self.timeouts.with_operation(Some(timeout));
+        self
+    }
+
+    /// Replaces all the timeouts.
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
         self
     }
 
@@ -325,10 +385,9 @@ impl ConfigBuilder {
     /// The configuration. The default transport is created here, once for all calls.
     pub fn build(self) -> Config {
         let custom_connector = self.connector.is_some();
-        let connect_timeout = self.connect_timeout.unwrap_or(Duration::from_millis(3100));
         let connector = self
             .connector
-            .unwrap_or_else(|| Arc::new(ReqwestConnector::new(connect_timeout)));
+            .unwrap_or_else(|| Arc::new(ReqwestConnector::new(&self.timeouts)));
 
         Config {
             region: self.region,
@@ -337,9 +396,10 @@ impl ConfigBuilder {
             connector,
             time_source: self.time_source.unwrap_or_else(|| Arc::new(SystemClock)),
             retry: self.retry,
+            retry_state: RetryState::new(),
             stack_edits: self.stack_edits,
             custom_connector,
-            connect_timeout: self.connect_timeout,
+            timeouts: self.timeouts,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
             env_endpoints: self.env_endpoints,

@@ -8,6 +8,7 @@
 use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
+use std::time::Duration;
 
 /// A boxed error used as the source of runtime failures.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -65,6 +66,7 @@ pub struct ResponseMetadata {
     http_status: u16,
     request_id: Option<String>,
     attempts: u32,
+    retry_delay: Duration,
 }
 
 impl ResponseMetadata {
@@ -74,7 +76,20 @@ impl ResponseMetadata {
             http_status,
             request_id,
             attempts,
+            retry_delay: Duration::ZERO,
         }
+    }
+
+    /// The same metadata, noting how long the call waited between attempts in all.
+    pub fn with_retry_delay(mut self, delay: Duration) -> Self {
+        self.retry_delay = delay;
+        self
+    }
+
+    /// How long the call waited between attempts in all (backoff, `Retry-After` and, in
+    /// adaptive mode, the client's rate limit).
+    pub fn retry_delay(&self) -> Duration {
+        self.retry_delay
     }
 
     /// The HTTP status of the last response.
@@ -282,6 +297,8 @@ pub struct DispatchFailure {
     kind: DispatchKind,
     target: String,
     attempts: u32,
+    retry_delay: Duration,
+    timeout: Option<(&'static str, Duration)>,
     source: Option<BoxError>,
 }
 
@@ -292,8 +309,33 @@ impl DispatchFailure {
             kind,
             target: target.into(),
             attempts: 0,
+            retry_delay: Duration::ZERO,
+            timeout: None,
             source,
         }
+    }
+
+    /// The same failure, caused by the timeout called `name` (such as `connect timeout`)
+    /// running out after `limit`.
+    pub fn with_timeout(mut self, name: &'static str, limit: Duration) -> Self {
+        self.timeout = Some((name, limit));
+        self
+    }
+
+    /// The timeout that ran out, when one did: its name and its limit.
+    pub fn timeout(&self) -> Option<(&'static str, Duration)> {
+        self.timeout
+    }
+
+    /// The same failure, noting how long the call waited between attempts in all.
+    pub fn with_retry_delay(mut self, delay: Duration) -> Self {
+        self.retry_delay = delay;
+        self
+    }
+
+    /// How long the call waited between attempts before it gave up.
+    pub fn retry_delay(&self) -> Duration {
+        self.retry_delay
     }
 
     /// The same failure, noting how many attempts were made in all.
@@ -320,14 +362,29 @@ impl DispatchFailure {
 
 impl fmt::Display for DispatchFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            DispatchKind::Connect => write!(f, "could not connect to {}", self.target),
-            DispatchKind::Timeout => write!(f, "timed out waiting for {}", self.target),
-            DispatchKind::Io => write!(f, "the connection to {} failed", self.target),
-            DispatchKind::Credentials => {
-                write!(f, "no credentials to sign the request ({})", self.target)
+        let target = &self.target;
+        match (self.kind, self.timeout) {
+            (DispatchKind::Connect, Some((name, limit))) => write!(
+                f,
+                "could not connect to {target} within {} s (the {name})",
+                limit.as_secs_f64()
+            )?,
+            (_, Some((name, limit))) => write!(
+                f,
+                "no complete response from {target} within {} s (the {name})",
+                limit.as_secs_f64()
+            )?,
+            (DispatchKind::Connect, None) => write!(f, "could not connect to {target}")?,
+            (DispatchKind::Timeout, None) => write!(f, "timed out waiting for {target}")?,
+            (DispatchKind::Io, None) => write!(f, "the connection to {target} failed")?,
+            (DispatchKind::Credentials, None) => {
+                write!(f, "no credentials to sign the request ({target})")?
             }
         }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 //! ([`service::ServiceInfo`]) and implements the traits in [`middleware`] for each operation's
 //! input and output. The modules follow a call's path:
 //!
-//! - [`config`]: region, credentials, endpoint, transport and retry settings;
+//! - [`config`]: region, credentials, endpoint, transport, retry and [`timeout`] settings;
 //! - [`middleware`]: the named, ordered steps a call runs through;
 //! - [`endpoint`], [`signing`], [`retry`], [`transport`]: the standard middleware's work;
 //! - [`protocol`] and [`json`]: the restJson1 wire format, including how errors are read;
@@ -38,6 +38,7 @@ pub mod retry;
 pub mod service;
 pub mod signing;
 pub mod time;
+pub mod timeout;
 pub mod transport;
 pub mod validate;
 pub mod waiter;

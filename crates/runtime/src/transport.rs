@@ -9,6 +9,15 @@ use tracing::Instrument;
 
 use crate::error::{ConstructionFailure, DispatchFailure, DispatchKind, Failure, SdkError};
 use crate::middleware::{BoxFuture, Context, Request, Response};
+use crate::timeout::TimeoutConfig;
+
+/// How long a pooled connection may sit idle before it is closed: below the 350 s after
+/// which NAT gateways silently drop idle flows.
+const POOL_IDLE: Duration = Duration::from_secs(60);
+
+/// When TCP keepalive starts probing a silent connection, how often, and how many probes
+/// go unanswered before the connection is dropped.
+const KEEPALIVE: (Duration, Duration, u32) = (Duration::from_secs(30), Duration::from_secs(10), 3);
 
 /// Something that sends an HTTP request and returns the complete response.
 ///
@@ -42,22 +51,32 @@ pub type SharedConnector = Arc<dyn HttpConnector>;
 #[derive(Debug, Clone)]
 pub struct ReqwestConnector {
     client: Result<reqwest::Client, Arc<reqwest::Error>>,
+    timeouts: TimeoutConfig,
 }
 
 impl ReqwestConnector {
-    /// A transport that gives up opening a connection after `connect_timeout`.
+    /// A transport with the connect and read limits of `timeouts`, TCP keepalive, and idle
+    /// connections closed after a minute.
     ///
     /// If the HTTP client cannot be set up (its TLS backend failed to start), every call
     /// fails with a dispatch error that says so.
-    pub fn new(connect_timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .tcp_keepalive(Duration::from_secs(60))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(Arc::new);
-        Self { client }
+    pub fn new(timeouts: &TimeoutConfig) -> Self {
+        let (idle, interval, probes) = KEEPALIVE;
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect())
+            .tcp_keepalive(idle)
+            .tcp_keepalive_interval(interval)
+            .tcp_keepalive_retries(probes)
+            .pool_idle_timeout(POOL_IDLE)
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(read) = timeouts.read() {
+            builder = builder.read_timeout(read);
+        }
+
+        Self {
+            client: builder.build().map_err(Arc::new),
+            timeouts: *timeouts,
+        }
     }
 }
 
@@ -70,11 +89,11 @@ impl HttpConnector for ReqwestConnector {
                 DispatchFailure::new(DispatchKind::Connect, &target, Some(cause.into()))
             })?;
             let request =
-                reqwest::Request::try_from(request).map_err(|e| dispatch_failure(&target, e))?;
+                reqwest::Request::try_from(request).map_err(|e| self.failure(&target, e))?;
             let response = client
                 .execute(request)
                 .await
-                .map_err(|e| dispatch_failure(&target, e))?;
+                .map_err(|e| self.failure(&target, e))?;
 
             let mut builder = http::Response::builder()
                 .status(response.status())
@@ -85,7 +104,7 @@ impl HttpConnector for ReqwestConnector {
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| dispatch_failure(&target, e))?;
+                .map_err(|e| self.failure(&target, e))?;
 
             builder
                 .body(body)
@@ -94,15 +113,23 @@ impl HttpConnector for ReqwestConnector {
     }
 }
 
-fn dispatch_failure(target: &str, error: reqwest::Error) -> DispatchFailure {
-    let kind = if error.is_connect() {
-        DispatchKind::Connect
-    } else if error.is_timeout() {
-        DispatchKind::Timeout
-    } else {
-        DispatchKind::Io
-    };
-    DispatchFailure::new(kind, target, Some(error.into()))
+impl ReqwestConnector {
+    /// What a reqwest error means for the caller, naming the timeout that ran out.
+    fn failure(&self, target: &str, error: reqwest::Error) -> DispatchFailure {
+        let (connect, timeout) = (error.is_connect(), error.is_timeout());
+        let kind = match (connect, timeout) {
+            (true, _) => DispatchKind::Connect,
+            (false, true) => DispatchKind::Timeout,
+            (false, false) => DispatchKind::Io,
+        };
+        let failure = DispatchFailure::new(kind, target, Some(error.into()));
+
+        match (connect, timeout, self.timeouts.read()) {
+            (true, true, _) => failure.with_timeout("connect timeout", self.timeouts.connect()),
+            (false, true, Some(read)) => failure.with_timeout("read timeout", read),
+            _ => failure,
+        }
+    }
 }
 
 /// Sends the context's request through the configured transport and stores the response.
@@ -114,6 +141,7 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
         ))
     })?;
     let connector = ctx.config().connector().clone();
+    let target = request.uri().to_string();
 
     ctx.count_attempt();
     let span = tracing::debug_span!(
@@ -122,11 +150,15 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
         method = %request.method(),
         uri = %request.uri(),
     );
-    let response = connector
-        .call(request)
-        .instrument(span.clone())
-        .await
-        .map_err(SdkError::Dispatch)?;
+    let call = connector.call(request).instrument(span.clone());
+    let response = match ctx.config().timeouts().attempt() {
+        None => call.await,
+        Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+            let failure = DispatchFailure::new(DispatchKind::Timeout, target, None);
+            Err(failure.with_timeout("attempt timeout", limit))
+        }),
+    }
+    .map_err(SdkError::Dispatch)?;
     span.in_scope(|| {
         let request_id = response
             .headers()

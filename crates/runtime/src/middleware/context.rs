@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -28,6 +29,7 @@ pub struct Context {
     response: Option<Response>,
     output: Option<Box<dyn Any + Send + Sync>>,
     attempts: u32,
+    retry_delay: Duration,
     properties: http::Extensions,
 }
 
@@ -46,6 +48,7 @@ impl Context {
             response: None,
             output: None,
             attempts: 0,
+            retry_delay: Duration::ZERO,
             properties: http::Extensions::new(),
         }
     }
@@ -134,6 +137,15 @@ impl Context {
 
     pub(crate) fn count_attempt(&mut self) {
         self.attempts += 1;
+    }
+
+    /// How long the call has waited between attempts so far.
+    pub fn retry_delay(&self) -> Duration {
+        self.retry_delay
+    }
+
+    pub(crate) fn add_retry_delay(&mut self, delay: Duration) {
+        self.retry_delay += delay;
     }
 
     /// Typed values middleware share with each other during one call.

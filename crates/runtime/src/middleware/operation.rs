@@ -133,7 +133,8 @@ impl<O: DeserializeResponse + Any + Send + Sync> Middleware for DeserializeOutpu
                     None,
                 ))
             })?;
-            let meta = rest_json::response_metadata(response, ctx.attempts());
+            let meta = rest_json::response_metadata(response, ctx.attempts())
+                .with_retry_delay(ctx.retry_delay());
 
             if response.status().is_success() {
                 let output = O::deserialize_response(response, meta).map_err(SdkError::Response)?;
