@@ -12,6 +12,7 @@ mod invoke;
 mod output;
 mod paging;
 mod parse;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -36,7 +37,7 @@ fn cli() -> Command {
             .about("Invoke a function and print its result")
             .after_help(invoke::EXAMPLES),
     );
-    Command::new("lamina")
+    let command = Command::new("lamina")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Call AWS Lambda: every operation of the model, with typed errors")
         .subcommand_required(true)
@@ -47,39 +48,8 @@ fn cli() -> Command {
                 .action(ArgAction::Count)
                 .global(true)
                 .help("Log what the client does to standard error (-v debug, -vv trace)"),
-        )
-        .arg(
-            Arg::new("region")
-                .long("region")
-                .global(true)
-                .help("The region (else AWS_REGION or AWS_DEFAULT_REGION)"),
-        )
-        .arg(
-            Arg::new("endpoint-url")
-                .long("endpoint-url")
-                .global(true)
-                .help("An endpoint URL to use instead of the region's Lambda endpoint"),
-        )
-        .arg(
-            Arg::new("profile")
-                .long("profile")
-                .global(true)
-                .help("The profile of the shared config files to use (else AWS_PROFILE)"),
-        )
-        .arg(
-            Arg::new("use-fips")
-                .long("use-fips")
-                .action(ArgAction::SetTrue)
-                .global(true)
-                .help("Use FIPS endpoints (else AWS_USE_FIPS_ENDPOINT)"),
-        )
-        .arg(
-            Arg::new("use-dual-stack")
-                .long("use-dual-stack")
-                .action(ArgAction::SetTrue)
-                .global(true)
-                .help("Use dual-stack endpoints (else AWS_USE_DUALSTACK_ENDPOINT)"),
-        )
+        );
+    settings::flags(command)
         .subcommand(invoke)
         .subcommand(
             Command::new("resolve-endpoint")
@@ -139,7 +109,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Exit> {
             "a subcommand is required; see --help".into(),
         ));
     };
-    let client = client(args);
+    let client = settings::client(args);
 
     if name == "resolve-endpoint" {
         let config = client.config();
@@ -173,26 +143,6 @@ async fn run(matches: &ArgMatches) -> Result<(), Exit> {
     };
     println!("{output}");
     Ok(())
-}
-
-/// A client configured from the environment and the global flags.
-fn client(args: &ArgMatches) -> lamina::Client {
-    let profile = args.get_one::<String>("profile").map(String::as_str);
-    let mut config =
-        lamina::ConfigBuilder::from_env_with_profile(|name| std::env::var(name).ok(), profile);
-    if let Some(region) = args.get_one::<String>("region") {
-        config = config.region(region);
-    }
-    if let Some(url) = args.get_one::<String>("endpoint-url") {
-        config = config.endpoint_url(url);
-    }
-    if args.get_flag("use-fips") {
-        config = config.use_fips(true);
-    }
-    if args.get_flag("use-dual-stack") {
-        config = config.use_dual_stack(true);
-    }
-    lamina::Client::from_conf(config.build())
 }
 
 fn init_logging(verbose: u8) {
