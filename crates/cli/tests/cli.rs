@@ -411,3 +411,65 @@ fn resolve_endpoint_prints_the_url_or_the_rules_error() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_and_timeout_flags_win_over_the_environment() {
+    let busy = TestServer::start(|_| Reply::lambda_error(503, "ServiceException", "busy")).await;
+    let output = lamina(&busy, &["--function-name", "f", "--max-attempts", "3"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        busy.requests().len(),
+        3,
+        "--max-attempts 3 beats AWS_MAX_ATTEMPTS=1"
+    );
+
+    let safe = [
+        "--function-name",
+        "f",
+        "--max-attempts",
+        "3",
+        "--invocation-safe",
+    ];
+    lamina(&busy, &safe);
+    assert_eq!(
+        busy.requests().len(),
+        4,
+        "--invocation-safe does not retry a 503"
+    );
+
+    let stalled = lamina_e2e::faulty::FaultyServer::start(|_| {
+        vec![lamina_e2e::faulty::Act::Stall(
+            std::time::Duration::from_secs(30),
+        )]
+    })
+    .await;
+    let output = lamina_at(
+        stalled.url(),
+        &[
+            "--function-name",
+            "f",
+            "--read-timeout",
+            "0.3",
+            "--retry-mode",
+            "adaptive",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let error = stdout_json(&output)["error"]["message"].to_string();
+    assert!(error.contains("0.3 s (the read timeout)"), "{error}");
+}
+
+#[test]
+fn bad_retry_and_timeout_flags_exit_2_naming_the_flag() {
+    for (flag, value) in [
+        ("--connect-timeout", "0"),
+        ("--read-timeout", "soon"),
+        ("--max-attempts", "0"),
+        ("--retry-mode", "eager"),
+    ] {
+        let output = lamina_at("http://127.0.0.1:9", &["--function-name", "f", flag, value]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+    }
+}
