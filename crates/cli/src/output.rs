@@ -42,6 +42,7 @@ pub(crate) fn success(out: &InvokeOutput, format: Format) {
                     "httpStatusCode": meta.http_status(),
                     "requestId": meta.request_id(),
                     "attempts": meta.attempts(),
+                    "totalRetryDelay": meta.retry_delay().as_millis() as u64,
                 }),
             );
             println!("{}", Value::Object(object));
@@ -126,9 +127,13 @@ where
         object.insert("httpStatusCode".into(), json!(meta.http_status()));
         insert_opt(&mut object, "requestId", meta.request_id());
         object.insert("attempts".into(), json!(meta.attempts()));
+        let delay = meta.retry_delay().as_millis() as u64;
+        object.insert("totalRetryDelay".into(), json!(delay));
     }
     if let SdkError::Dispatch(e) = err {
         object.insert("attempts".into(), json!(e.attempts()));
+        let delay = e.retry_delay().as_millis() as u64;
+        object.insert("totalRetryDelay".into(), json!(delay));
         let mut causes = Vec::new();
         let mut source = std::error::Error::source(e);
         while let Some(cause) = source {
