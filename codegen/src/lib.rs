@@ -43,6 +43,9 @@ pub struct Options {
     pub crate_name: Option<String>,
     /// The path of the runtime crate in the generated code (`::lamina_runtime` when unset).
     pub runtime: Option<String>,
+    /// Whether each operation, and the types only it needs, compile only with a cargo
+    /// feature named after the operation (see [`operation_features`]).
+    pub feature_gates: bool,
 }
 
 /// Why generation failed.
@@ -93,6 +96,7 @@ pub fn standalone_crate(
         command: Some(command.to_owned()),
         crate_name: Some(name.replace('-', "_")),
         runtime: None,
+        feature_gates: false,
     };
     let mut files = generate(json, &options)?;
     for file in &mut files {
@@ -135,5 +139,19 @@ pub fn generate(json: &str, options: &Options) -> Result<Vec<GeneratedFile>, Err
     let command = options.command.as_deref().unwrap_or("cargo xtask codegen");
     let crate_name = options.crate_name.as_deref().unwrap_or("lamina");
     let runtime = options.runtime.as_deref().unwrap_or("::lamina_runtime");
-    emit::emit(&service, command, crate_name, runtime)
+    emit::emit(
+        &service,
+        command,
+        crate_name,
+        runtime,
+        options.feature_gates,
+    )
+}
+
+/// The cargo feature of each operation in the model in `json`, in model order, for the
+/// `[features]` of a crate generated with [`Options::feature_gates`].
+pub fn operation_features(json: &str) -> Result<Vec<String>, Error> {
+    let model = model::Model::from_json(json)?;
+    let service = ir::lower(&model, None)?;
+    Ok(service.operations.iter().map(emit::feature_name).collect())
 }

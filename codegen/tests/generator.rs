@@ -21,6 +21,7 @@ fn golden_options() -> Options {
         command: Some("cargo xtask codegen".into()),
         crate_name: Some("lamina_golden".into()),
         runtime: None,
+        feature_gates: false,
     }
 }
 
@@ -248,4 +249,44 @@ fn only_the_chosen_operations_are_generated() {
 fn text_that_is_not_a_model_is_a_parse_error() {
     let err = generate("{\"shapes\": 3}", &Options::default()).unwrap_err();
     assert!(matches!(err, Error::Parse(_)), "{err}");
+}
+
+#[test]
+fn feature_gates_give_each_type_exactly_the_operations_that_reach_it() {
+    let json = std::fs::read_to_string(here().join("../model/lambda.json")).unwrap();
+    let options = Options {
+        feature_gates: true,
+        ..golden_options()
+    };
+    let files = generate(&json, &options).unwrap();
+    let file = |path: &str| {
+        let found = files.iter().find(|f| f.path == path);
+        found.map(|f| f.contents.clone()).unwrap_or_default()
+    };
+
+    let operations = file("operation/mod.rs");
+    assert!(
+        operations.contains("#[cfg(feature = \"invoke\")]\npub mod invoke;"),
+        "{operations}"
+    );
+
+    let types = file("types.rs");
+    let gate_of = |item: &str| {
+        let at = types.find(item).unwrap_or_else(|| panic!("{item} missing"));
+        let start = types[..at].rfind("#[cfg(").unwrap();
+        types[start..at].split("\n/").next().unwrap().to_owned()
+    };
+    assert_eq!(
+        gate_of("pub enum InvocationType"),
+        "#[cfg(feature = \"invoke\")]"
+    );
+    let tracing = gate_of("pub struct TracingConfigResponse {");
+    assert!(
+        tracing.contains("\"get-function-configuration\""),
+        "{tracing}"
+    );
+    assert!(!tracing.contains("\"invoke\""), "{tracing}");
+
+    let features = lamina_codegen::operation_features(&json).unwrap();
+    assert!(features.contains(&"list-versions-by-function".to_owned()));
 }

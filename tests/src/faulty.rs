@@ -110,7 +110,7 @@ async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Arc<AtomicU
                 false
             }
             Act::Reset => {
-                let _ = stream.set_linger(Some(Duration::ZERO));
+                let _ = stream.set_zero_linger();
                 true
             }
         };

@@ -2,8 +2,10 @@
 //!
 //! - `codegen [--check]`: regenerate the client from `model/`, or check it is fresh;
 //! - `test`: run every test of the workspace with a local Lambda endpoint (moto);
-//! - `demo`: start a local endpoint and invoke a function through lamina.
+//! - `demo`: start a local endpoint and invoke a function through lamina;
+//! - `bench`: lamina against aws-sdk-lambda and a plain reqwest floor, side by side.
 
+mod bench;
 mod codegen;
 mod tasks;
 
@@ -15,6 +17,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("test") => tasks::test(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -34,4 +37,6 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   codegen [--check]   regenerate crates/lamina/src/generated from model/ (--check: fail if stale)
   test [ARGS...]      install and start moto on loopback, run all tests, stop it
-  demo                start a local endpoint and invoke a function through lamina";
+  demo                start a local endpoint and invoke a function through lamina
+  bench [--quick] [--build] [--micro]
+                      lamina against aws-sdk-lambda and an unsigned reqwest floor, side by side";

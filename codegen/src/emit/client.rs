@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
+use super::features::Gates;
 use super::ident;
 use crate::ir::Service;
 
@@ -45,7 +46,7 @@ pub(crate) fn root_module(service: &Service, runtime: &TokenStream) -> TokenStre
 }
 
 /// `client.rs`: the client type.
-pub(crate) fn client(service: &Service) -> TokenStream {
+pub(crate) fn client(service: &Service, gates: &Gates) -> TokenStream {
     let docs = doc(
         service.doc.as_deref(),
         &format!("A client for {}.", service.sdk_id),
@@ -53,16 +54,15 @@ pub(crate) fn client(service: &Service) -> TokenStream {
     let imports = service.operations.iter().map(|op| {
         let module = ident(&op.module);
         let fluent = ident(&op.fluent_builder);
-        quote!(#module::#fluent)
-    });
-    let waiter_imports = service.operations.iter().flat_map(|op| {
-        op.waiters.iter().map(move |w| {
-            let module = ident(&op.module);
-            let name = ident(&w.type_name);
-            quote!(#module::#name)
-        })
+        let waiters = op.waiters.iter().map(|w| ident(&w.type_name));
+        let gate = gates.for_operation(op);
+        quote! {
+            #gate
+            use crate::generated::operation::#module::{#fluent #(, #waiters)*};
+        }
     });
     let waiter_methods = service.operations.iter().flat_map(|op| {
+        let gate = gates.for_operation(op);
         op.waiters.iter().map(move |w| {
             let method = ident(&w.method);
             let name = ident(&w.type_name);
@@ -72,6 +72,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
             );
             quote! {
                 #[doc = #line]
+                #gate
                 pub fn #method(&self) -> #name {
                     #name::new(self.handle.clone())
                 }
@@ -82,8 +83,10 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         let method = ident(&op.module);
         let fluent = ident(&op.fluent_builder);
         let line = format!(" Starts a `{}` call.", op.name);
+        let gate = gates.for_operation(op);
         quote! {
             #[doc = #line]
+            #gate
             pub fn #method(&self) -> #fluent {
                 #fluent::new(self.handle.clone())
             }
@@ -94,7 +97,7 @@ pub(crate) fn client(service: &Service) -> TokenStream {
         //! The client: one method per operation, each returning a fluent builder.
 
         use crate::generated::rt;
-        use crate::generated::operation::{#(#imports,)* #(#waiter_imports),*};
+        #(#imports)*
 
         #docs
         ///

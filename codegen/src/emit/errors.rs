@@ -4,18 +4,25 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
+use super::features::{gated, Gates};
 use super::structure::{accessor, value_type};
 use super::{bare, ident};
 use crate::ir::{Binding, ErrorShape, Field, FieldType, Service};
 
 /// The `error` module: every error structure the operations may return.
-pub(crate) fn errors_module(service: &Service) -> TokenStream {
-    let errors = service.errors.iter().map(error_struct);
+pub(crate) fn errors_module(service: &Service, gates: &Gates) -> TokenStream {
+    let errors = service
+        .errors
+        .iter()
+        .map(|e| gated(gates.for_type(&e.structure.name), error_struct(e)));
+    let allow = gates.allow_unused();
     let fields = service.errors.iter().flat_map(|e| &e.structure.fields);
     let imports = super::operation::module_imports(false, super::operation::uses_enums(fields));
+    let imports = gated(gates.allow_unused(), imports);
     quote! {
         //! The service's modelled errors. Each operation's error enum wraps those it may return.
 
+        #allow
         use crate::generated::rt;
         #imports
 

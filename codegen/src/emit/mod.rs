@@ -7,6 +7,7 @@ mod cli;
 mod client;
 mod docs;
 mod errors;
+mod features;
 mod json;
 mod operation;
 mod structure;
@@ -16,6 +17,9 @@ use proc_macro2::{Ident, Span, TokenStream};
 
 use crate::ir::Service;
 use crate::Error;
+
+pub use features::feature_name;
+use features::Gates;
 
 /// One generated file: a path relative to the generated folder, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,28 +31,35 @@ pub struct GeneratedFile {
 }
 
 /// Prints every file of the client for `service`; `command` is named in each header, and
-/// doc examples refer to the crate as `crate_name`.
+/// doc examples refer to the crate as `crate_name`. With `feature_gates`, each operation and
+/// the types only it needs are compiled only with the operation's cargo feature.
 pub fn emit(
     service: &Service,
     command: &str,
     crate_name: &str,
     runtime: &str,
+    feature_gates: bool,
 ) -> Result<Vec<GeneratedFile>, Error> {
+    let gates = if feature_gates {
+        Gates::for_service(service)
+    } else {
+        Gates::none()
+    };
     let runtime: TokenStream = runtime
         .parse()
         .map_err(|e| Error::Emit(format!("`{runtime}` is not a path: {e}")))?;
     let mut files = vec![
         file("mod.rs", client::root_module(service, &runtime), command)?,
-        file("client.rs", client::client(service), command)?,
+        file("client.rs", client::client(service, &gates), command)?,
         file(
             "types.rs",
-            types::types_module(service, crate_name),
+            types::types_module(service, crate_name, &gates),
             command,
         )?,
-        file("error.rs", errors::errors_module(service), command)?,
+        file("error.rs", errors::errors_module(service, &gates), command)?,
         file(
             "operation/mod.rs",
-            operation::operations_module(service),
+            operation::operations_module(service, &gates),
             command,
         )?,
     ];

@@ -5,17 +5,20 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_with;
 use super::errors::{read_field, Strictness};
+use super::features::Gates;
 use super::ident;
 use super::structure::{is_plain, setters, structure, value_type, Kind};
 use crate::ir::{Binding, Field, FieldType, Operation, PathPart, Service};
 
 /// The `operation` module: one submodule per operation.
-pub(crate) fn operations_module(service: &Service) -> TokenStream {
+pub(crate) fn operations_module(service: &Service, gates: &Gates) -> TokenStream {
     let modules = service.operations.iter().map(|op| {
         let module = ident(&op.module);
         let line = format!(" The `{}` operation.", op.name);
+        let gate = gates.for_operation(op);
         quote! {
             #[doc = #line]
+            #gate
             pub mod #module;
         }
     });

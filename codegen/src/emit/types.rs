@@ -4,29 +4,42 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
+use super::features::{gated, Gates};
 use super::structure::{structure, value_type, Kind};
 use super::{bare, ident, json};
 use crate::ir::{Enum, IntEnum, Service, Union};
 
 /// The `types` module: every enum the operations use.
-pub(crate) fn types_module(service: &Service, crate_name: &str) -> TokenStream {
-    let enums = service.enums.iter().map(|e| enumeration(e, crate_name));
-    let int_enums = service.int_enums.iter().map(int_enumeration);
+pub(crate) fn types_module(service: &Service, crate_name: &str, gates: &Gates) -> TokenStream {
+    let enums = service
+        .enums
+        .iter()
+        .map(|e| gated(gates.for_type(&e.name), enumeration(e, crate_name)));
+    let int_enums = service
+        .int_enums
+        .iter()
+        .map(|e| gated(gates.for_type(&e.name), int_enumeration(e)));
     let structures = service.structures.iter().map(|s| {
         let tokens = structure(s, Kind::Nested);
         let json = json::structure_json(s);
-        quote!(#tokens #json)
+        gated(gates.for_type(&s.name), quote!(#tokens #json))
     });
-    let unions = service.unions.iter().map(union);
+    let unions = service
+        .unions
+        .iter()
+        .map(|u| gated(gates.for_type(&u.name), union(u)));
+    let allow = gates.allow_unused();
     let uses_types = !service.structures.is_empty() || !service.unions.is_empty();
     let import = uses_types.then(|| {
         quote!(
+            #allow
             use crate::generated::types;
         )
     });
     quote! {
         //! Enums and other shared types of the service's model.
 
+        #allow
         use crate::generated::rt;
         #import
 

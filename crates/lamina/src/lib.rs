@@ -44,6 +44,7 @@ pub use lamina_runtime::config::{Config, ConfigBuilder};
 
 /// Errors: the service's modelled errors, and what any call can fail with.
 pub mod error {
+    #[allow(unused_imports)]
     pub use crate::generated::error::*;
     pub use lamina_runtime::error::{
         ConstructionFailure, DispatchFailure, DispatchKind, ErrorMetadata, Fault,

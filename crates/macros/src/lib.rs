@@ -91,6 +91,7 @@ fn expand(args: &Args) -> Result<proc_macro2::TokenStream, String> {
         command: Some("lamina::client!".into()),
         crate_name: None,
         runtime: Some(args.runtime.clone()),
+        feature_gates: false,
     };
     let files = lamina_codegen::generate(&json, &options).map_err(|e| e.to_string())?;
 

@@ -2,10 +2,9 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use crate::generated::rt;
-use crate::generated::operation::{
-    get_thing::GetThingFluentBuilder, put_thing::PutThingFluentBuilder,
-    search::SearchFluentBuilder,
-};
+use crate::generated::operation::get_thing::GetThingFluentBuilder;
+use crate::generated::operation::put_thing::PutThingFluentBuilder;
+use crate::generated::operation::search::SearchFluentBuilder;
 
 /// A small service whose operations use every HTTP binding the generator supports.
 ///

@@ -2,40 +2,111 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use crate::generated::rt;
-use crate::generated::operation::{
-    add_permission::AddPermissionFluentBuilder, create_alias::CreateAliasFluentBuilder,
-    create_function::CreateFunctionFluentBuilder,
-    create_function_url_config::CreateFunctionUrlConfigFluentBuilder,
-    delete_alias::DeleteAliasFluentBuilder, delete_function::DeleteFunctionFluentBuilder,
-    delete_function_concurrency::DeleteFunctionConcurrencyFluentBuilder,
-    delete_function_event_invoke_config::DeleteFunctionEventInvokeConfigFluentBuilder,
-    delete_function_url_config::DeleteFunctionUrlConfigFluentBuilder,
-    get_account_settings::GetAccountSettingsFluentBuilder,
-    get_alias::GetAliasFluentBuilder, get_function::GetFunctionFluentBuilder,
-    get_function_concurrency::GetFunctionConcurrencyFluentBuilder,
-    get_function_configuration::GetFunctionConfigurationFluentBuilder,
-    get_function_event_invoke_config::GetFunctionEventInvokeConfigFluentBuilder,
-    get_function_url_config::GetFunctionUrlConfigFluentBuilder,
-    get_policy::GetPolicyFluentBuilder, invoke::InvokeFluentBuilder,
-    list_aliases::ListAliasesFluentBuilder,
-    list_function_event_invoke_configs::ListFunctionEventInvokeConfigsFluentBuilder,
-    list_function_url_configs::ListFunctionUrlConfigsFluentBuilder,
-    list_functions::ListFunctionsFluentBuilder, list_tags::ListTagsFluentBuilder,
-    list_versions_by_function::ListVersionsByFunctionFluentBuilder,
-    publish_version::PublishVersionFluentBuilder,
-    put_function_concurrency::PutFunctionConcurrencyFluentBuilder,
-    put_function_event_invoke_config::PutFunctionEventInvokeConfigFluentBuilder,
-    remove_permission::RemovePermissionFluentBuilder,
-    tag_resource::TagResourceFluentBuilder, untag_resource::UntagResourceFluentBuilder,
-    update_alias::UpdateAliasFluentBuilder,
-    update_function_code::UpdateFunctionCodeFluentBuilder,
-    update_function_configuration::UpdateFunctionConfigurationFluentBuilder,
-    get_function::FunctionActiveV2Waiter, get_function::FunctionExistsWaiter,
-    get_function::FunctionUpdatedV2Waiter,
-    get_function_configuration::FunctionActiveWaiter,
-    get_function_configuration::FunctionUpdatedWaiter,
-    get_function_configuration::PublishedVersionActiveWaiter,
+
+#[cfg(feature = "add-permission")]
+use crate::generated::operation::add_permission::AddPermissionFluentBuilder;
+
+#[cfg(feature = "create-alias")]
+use crate::generated::operation::create_alias::CreateAliasFluentBuilder;
+
+#[cfg(feature = "create-function")]
+use crate::generated::operation::create_function::CreateFunctionFluentBuilder;
+
+#[cfg(feature = "create-function-url-config")]
+use crate::generated::operation::create_function_url_config::CreateFunctionUrlConfigFluentBuilder;
+
+#[cfg(feature = "delete-alias")]
+use crate::generated::operation::delete_alias::DeleteAliasFluentBuilder;
+
+#[cfg(feature = "delete-function")]
+use crate::generated::operation::delete_function::DeleteFunctionFluentBuilder;
+
+#[cfg(feature = "delete-function-concurrency")]
+use crate::generated::operation::delete_function_concurrency::DeleteFunctionConcurrencyFluentBuilder;
+
+#[cfg(feature = "delete-function-event-invoke-config")]
+use crate::generated::operation::delete_function_event_invoke_config::DeleteFunctionEventInvokeConfigFluentBuilder;
+
+#[cfg(feature = "delete-function-url-config")]
+use crate::generated::operation::delete_function_url_config::DeleteFunctionUrlConfigFluentBuilder;
+
+#[cfg(feature = "get-account-settings")]
+use crate::generated::operation::get_account_settings::GetAccountSettingsFluentBuilder;
+
+#[cfg(feature = "get-alias")]
+use crate::generated::operation::get_alias::GetAliasFluentBuilder;
+
+#[cfg(feature = "get-function")]
+use crate::generated::operation::get_function::{
+    GetFunctionFluentBuilder, FunctionActiveV2Waiter, FunctionExistsWaiter,
+    FunctionUpdatedV2Waiter,
 };
+
+#[cfg(feature = "get-function-concurrency")]
+use crate::generated::operation::get_function_concurrency::GetFunctionConcurrencyFluentBuilder;
+
+#[cfg(feature = "get-function-configuration")]
+use crate::generated::operation::get_function_configuration::{
+    GetFunctionConfigurationFluentBuilder, FunctionActiveWaiter, FunctionUpdatedWaiter,
+    PublishedVersionActiveWaiter,
+};
+
+#[cfg(feature = "get-function-event-invoke-config")]
+use crate::generated::operation::get_function_event_invoke_config::GetFunctionEventInvokeConfigFluentBuilder;
+
+#[cfg(feature = "get-function-url-config")]
+use crate::generated::operation::get_function_url_config::GetFunctionUrlConfigFluentBuilder;
+
+#[cfg(feature = "get-policy")]
+use crate::generated::operation::get_policy::GetPolicyFluentBuilder;
+
+#[cfg(feature = "invoke")]
+use crate::generated::operation::invoke::InvokeFluentBuilder;
+
+#[cfg(feature = "list-aliases")]
+use crate::generated::operation::list_aliases::ListAliasesFluentBuilder;
+
+#[cfg(feature = "list-function-event-invoke-configs")]
+use crate::generated::operation::list_function_event_invoke_configs::ListFunctionEventInvokeConfigsFluentBuilder;
+
+#[cfg(feature = "list-function-url-configs")]
+use crate::generated::operation::list_function_url_configs::ListFunctionUrlConfigsFluentBuilder;
+
+#[cfg(feature = "list-functions")]
+use crate::generated::operation::list_functions::ListFunctionsFluentBuilder;
+
+#[cfg(feature = "list-tags")]
+use crate::generated::operation::list_tags::ListTagsFluentBuilder;
+
+#[cfg(feature = "list-versions-by-function")]
+use crate::generated::operation::list_versions_by_function::ListVersionsByFunctionFluentBuilder;
+
+#[cfg(feature = "publish-version")]
+use crate::generated::operation::publish_version::PublishVersionFluentBuilder;
+
+#[cfg(feature = "put-function-concurrency")]
+use crate::generated::operation::put_function_concurrency::PutFunctionConcurrencyFluentBuilder;
+
+#[cfg(feature = "put-function-event-invoke-config")]
+use crate::generated::operation::put_function_event_invoke_config::PutFunctionEventInvokeConfigFluentBuilder;
+
+#[cfg(feature = "remove-permission")]
+use crate::generated::operation::remove_permission::RemovePermissionFluentBuilder;
+
+#[cfg(feature = "tag-resource")]
+use crate::generated::operation::tag_resource::TagResourceFluentBuilder;
+
+#[cfg(feature = "untag-resource")]
+use crate::generated::operation::untag_resource::UntagResourceFluentBuilder;
+
+#[cfg(feature = "update-alias")]
+use crate::generated::operation::update_alias::UpdateAliasFluentBuilder;
+
+#[cfg(feature = "update-function-code")]
+use crate::generated::operation::update_function_code::UpdateFunctionCodeFluentBuilder;
+
+#[cfg(feature = "update-function-configuration")]
+use crate::generated::operation::update_function_configuration::UpdateFunctionConfigurationFluentBuilder;
 
 /// AWS Lambda runs code in response to calls and events without servers for the caller
 /// to manage. This model describes its control- and data-plane API, version 2015-03-31.
@@ -65,41 +136,49 @@ impl Client {
     }
 
     /// Starts a `AddPermission` call.
+    #[cfg(feature = "add-permission")]
     pub fn add_permission(&self) -> AddPermissionFluentBuilder {
         AddPermissionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `CreateAlias` call.
+    #[cfg(feature = "create-alias")]
     pub fn create_alias(&self) -> CreateAliasFluentBuilder {
         CreateAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `CreateFunction` call.
+    #[cfg(feature = "create-function")]
     pub fn create_function(&self) -> CreateFunctionFluentBuilder {
         CreateFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `CreateFunctionUrlConfig` call.
+    #[cfg(feature = "create-function-url-config")]
     pub fn create_function_url_config(&self) -> CreateFunctionUrlConfigFluentBuilder {
         CreateFunctionUrlConfigFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `DeleteAlias` call.
+    #[cfg(feature = "delete-alias")]
     pub fn delete_alias(&self) -> DeleteAliasFluentBuilder {
         DeleteAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `DeleteFunction` call.
+    #[cfg(feature = "delete-function")]
     pub fn delete_function(&self) -> DeleteFunctionFluentBuilder {
         DeleteFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `DeleteFunctionConcurrency` call.
+    #[cfg(feature = "delete-function-concurrency")]
     pub fn delete_function_concurrency(&self) -> DeleteFunctionConcurrencyFluentBuilder {
         DeleteFunctionConcurrencyFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `DeleteFunctionEventInvokeConfig` call.
+    #[cfg(feature = "delete-function-event-invoke-config")]
     pub fn delete_function_event_invoke_config(
         &self,
     ) -> DeleteFunctionEventInvokeConfigFluentBuilder {
@@ -107,36 +186,43 @@ impl Client {
     }
 
     /// Starts a `DeleteFunctionUrlConfig` call.
+    #[cfg(feature = "delete-function-url-config")]
     pub fn delete_function_url_config(&self) -> DeleteFunctionUrlConfigFluentBuilder {
         DeleteFunctionUrlConfigFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetAccountSettings` call.
+    #[cfg(feature = "get-account-settings")]
     pub fn get_account_settings(&self) -> GetAccountSettingsFluentBuilder {
         GetAccountSettingsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetAlias` call.
+    #[cfg(feature = "get-alias")]
     pub fn get_alias(&self) -> GetAliasFluentBuilder {
         GetAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetFunction` call.
+    #[cfg(feature = "get-function")]
     pub fn get_function(&self) -> GetFunctionFluentBuilder {
         GetFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetFunctionConcurrency` call.
+    #[cfg(feature = "get-function-concurrency")]
     pub fn get_function_concurrency(&self) -> GetFunctionConcurrencyFluentBuilder {
         GetFunctionConcurrencyFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetFunctionConfiguration` call.
+    #[cfg(feature = "get-function-configuration")]
     pub fn get_function_configuration(&self) -> GetFunctionConfigurationFluentBuilder {
         GetFunctionConfigurationFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetFunctionEventInvokeConfig` call.
+    #[cfg(feature = "get-function-event-invoke-config")]
     pub fn get_function_event_invoke_config(
         &self,
     ) -> GetFunctionEventInvokeConfigFluentBuilder {
@@ -144,26 +230,31 @@ impl Client {
     }
 
     /// Starts a `GetFunctionUrlConfig` call.
+    #[cfg(feature = "get-function-url-config")]
     pub fn get_function_url_config(&self) -> GetFunctionUrlConfigFluentBuilder {
         GetFunctionUrlConfigFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetPolicy` call.
+    #[cfg(feature = "get-policy")]
     pub fn get_policy(&self) -> GetPolicyFluentBuilder {
         GetPolicyFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `Invoke` call.
+    #[cfg(feature = "invoke")]
     pub fn invoke(&self) -> InvokeFluentBuilder {
         InvokeFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListAliases` call.
+    #[cfg(feature = "list-aliases")]
     pub fn list_aliases(&self) -> ListAliasesFluentBuilder {
         ListAliasesFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListFunctionEventInvokeConfigs` call.
+    #[cfg(feature = "list-function-event-invoke-configs")]
     pub fn list_function_event_invoke_configs(
         &self,
     ) -> ListFunctionEventInvokeConfigsFluentBuilder {
@@ -171,36 +262,43 @@ impl Client {
     }
 
     /// Starts a `ListFunctionUrlConfigs` call.
+    #[cfg(feature = "list-function-url-configs")]
     pub fn list_function_url_configs(&self) -> ListFunctionUrlConfigsFluentBuilder {
         ListFunctionUrlConfigsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListFunctions` call.
+    #[cfg(feature = "list-functions")]
     pub fn list_functions(&self) -> ListFunctionsFluentBuilder {
         ListFunctionsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListTags` call.
+    #[cfg(feature = "list-tags")]
     pub fn list_tags(&self) -> ListTagsFluentBuilder {
         ListTagsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListVersionsByFunction` call.
+    #[cfg(feature = "list-versions-by-function")]
     pub fn list_versions_by_function(&self) -> ListVersionsByFunctionFluentBuilder {
         ListVersionsByFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `PublishVersion` call.
+    #[cfg(feature = "publish-version")]
     pub fn publish_version(&self) -> PublishVersionFluentBuilder {
         PublishVersionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `PutFunctionConcurrency` call.
+    #[cfg(feature = "put-function-concurrency")]
     pub fn put_function_concurrency(&self) -> PutFunctionConcurrencyFluentBuilder {
         PutFunctionConcurrencyFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `PutFunctionEventInvokeConfig` call.
+    #[cfg(feature = "put-function-event-invoke-config")]
     pub fn put_function_event_invoke_config(
         &self,
     ) -> PutFunctionEventInvokeConfigFluentBuilder {
@@ -208,31 +306,37 @@ impl Client {
     }
 
     /// Starts a `RemovePermission` call.
+    #[cfg(feature = "remove-permission")]
     pub fn remove_permission(&self) -> RemovePermissionFluentBuilder {
         RemovePermissionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `TagResource` call.
+    #[cfg(feature = "tag-resource")]
     pub fn tag_resource(&self) -> TagResourceFluentBuilder {
         TagResourceFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UntagResource` call.
+    #[cfg(feature = "untag-resource")]
     pub fn untag_resource(&self) -> UntagResourceFluentBuilder {
         UntagResourceFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UpdateAlias` call.
+    #[cfg(feature = "update-alias")]
     pub fn update_alias(&self) -> UpdateAliasFluentBuilder {
         UpdateAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UpdateFunctionCode` call.
+    #[cfg(feature = "update-function-code")]
     pub fn update_function_code(&self) -> UpdateFunctionCodeFluentBuilder {
         UpdateFunctionCodeFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UpdateFunctionConfiguration` call.
+    #[cfg(feature = "update-function-configuration")]
     pub fn update_function_configuration(
         &self,
     ) -> UpdateFunctionConfigurationFluentBuilder {
@@ -240,31 +344,37 @@ impl Client {
     }
 
     /// Waits, by calling `GetFunction`, until the `FunctionActiveV2` state.
+    #[cfg(feature = "get-function")]
     pub fn wait_until_function_active_v2(&self) -> FunctionActiveV2Waiter {
         FunctionActiveV2Waiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunction`, until the `FunctionExists` state.
+    #[cfg(feature = "get-function")]
     pub fn wait_until_function_exists(&self) -> FunctionExistsWaiter {
         FunctionExistsWaiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunction`, until the `FunctionUpdatedV2` state.
+    #[cfg(feature = "get-function")]
     pub fn wait_until_function_updated_v2(&self) -> FunctionUpdatedV2Waiter {
         FunctionUpdatedV2Waiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunctionConfiguration`, until the `FunctionActive` state.
+    #[cfg(feature = "get-function-configuration")]
     pub fn wait_until_function_active(&self) -> FunctionActiveWaiter {
         FunctionActiveWaiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunctionConfiguration`, until the `FunctionUpdated` state.
+    #[cfg(feature = "get-function-configuration")]
     pub fn wait_until_function_updated(&self) -> FunctionUpdatedWaiter {
         FunctionUpdatedWaiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunctionConfiguration`, until the `PublishedVersionActive` state.
+    #[cfg(feature = "get-function-configuration")]
     pub fn wait_until_published_version_active(&self) -> PublishedVersionActiveWaiter {
         PublishedVersionActiveWaiter::new(self.handle.clone())
     }

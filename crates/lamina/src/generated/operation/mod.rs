@@ -2,100 +2,133 @@
 
 //! One module per operation, each with its input, output, error enum and fluent builder.
 /// The `AddPermission` operation.
+#[cfg(feature = "add-permission")]
 pub mod add_permission;
 
 /// The `CreateAlias` operation.
+#[cfg(feature = "create-alias")]
 pub mod create_alias;
 
 /// The `CreateFunction` operation.
+#[cfg(feature = "create-function")]
 pub mod create_function;
 
 /// The `CreateFunctionUrlConfig` operation.
+#[cfg(feature = "create-function-url-config")]
 pub mod create_function_url_config;
 
 /// The `DeleteAlias` operation.
+#[cfg(feature = "delete-alias")]
 pub mod delete_alias;
 
 /// The `DeleteFunction` operation.
+#[cfg(feature = "delete-function")]
 pub mod delete_function;
 
 /// The `DeleteFunctionConcurrency` operation.
+#[cfg(feature = "delete-function-concurrency")]
 pub mod delete_function_concurrency;
 
 /// The `DeleteFunctionEventInvokeConfig` operation.
+#[cfg(feature = "delete-function-event-invoke-config")]
 pub mod delete_function_event_invoke_config;
 
 /// The `DeleteFunctionUrlConfig` operation.
+#[cfg(feature = "delete-function-url-config")]
 pub mod delete_function_url_config;
 
 /// The `GetAccountSettings` operation.
+#[cfg(feature = "get-account-settings")]
 pub mod get_account_settings;
 
 /// The `GetAlias` operation.
+#[cfg(feature = "get-alias")]
 pub mod get_alias;
 
 /// The `GetFunction` operation.
+#[cfg(feature = "get-function")]
 pub mod get_function;
 
 /// The `GetFunctionConcurrency` operation.
+#[cfg(feature = "get-function-concurrency")]
 pub mod get_function_concurrency;
 
 /// The `GetFunctionConfiguration` operation.
+#[cfg(feature = "get-function-configuration")]
 pub mod get_function_configuration;
 
 /// The `GetFunctionEventInvokeConfig` operation.
+#[cfg(feature = "get-function-event-invoke-config")]
 pub mod get_function_event_invoke_config;
 
 /// The `GetFunctionUrlConfig` operation.
+#[cfg(feature = "get-function-url-config")]
 pub mod get_function_url_config;
 
 /// The `GetPolicy` operation.
+#[cfg(feature = "get-policy")]
 pub mod get_policy;
 
 /// The `Invoke` operation.
+#[cfg(feature = "invoke")]
 pub mod invoke;
 
 /// The `ListAliases` operation.
+#[cfg(feature = "list-aliases")]
 pub mod list_aliases;
 
 /// The `ListFunctionEventInvokeConfigs` operation.
+#[cfg(feature = "list-function-event-invoke-configs")]
 pub mod list_function_event_invoke_configs;
 
 /// The `ListFunctionUrlConfigs` operation.
+#[cfg(feature = "list-function-url-configs")]
 pub mod list_function_url_configs;
 
 /// The `ListFunctions` operation.
+#[cfg(feature = "list-functions")]
 pub mod list_functions;
 
 /// The `ListTags` operation.
+#[cfg(feature = "list-tags")]
 pub mod list_tags;
 
 /// The `ListVersionsByFunction` operation.
+#[cfg(feature = "list-versions-by-function")]
 pub mod list_versions_by_function;
 
 /// The `PublishVersion` operation.
+#[cfg(feature = "publish-version")]
 pub mod publish_version;
 
 /// The `PutFunctionConcurrency` operation.
+#[cfg(feature = "put-function-concurrency")]
 pub mod put_function_concurrency;
 
 /// The `PutFunctionEventInvokeConfig` operation.
+#[cfg(feature = "put-function-event-invoke-config")]
 pub mod put_function_event_invoke_config;
 
 /// The `RemovePermission` operation.
+#[cfg(feature = "remove-permission")]
 pub mod remove_permission;
 
 /// The `TagResource` operation.
+#[cfg(feature = "tag-resource")]
 pub mod tag_resource;
 
 /// The `UntagResource` operation.
+#[cfg(feature = "untag-resource")]
 pub mod untag_resource;
 
 /// The `UpdateAlias` operation.
+#[cfg(feature = "update-alias")]
 pub mod update_alias;
 
 /// The `UpdateFunctionCode` operation.
+#[cfg(feature = "update-function-code")]
 pub mod update_function_code;
 
 /// The `UpdateFunctionConfiguration` operation.
+#[cfg(feature = "update-function-configuration")]
 pub mod update_function_configuration;
