@@ -46,6 +46,9 @@ pub struct Options {
     /// Whether each operation, and the types only it needs, compile only with a cargo
     /// feature named after the operation (see [`operation_features`]).
     pub feature_gates: bool,
+    /// The path of a hand-written `fn() -> Vec<StackEdit>` whose edits every call's stack
+    /// gets first, for checks and steps the model cannot express.
+    pub stack_edits: Option<String>,
 }
 
 /// Why generation failed.
@@ -97,6 +100,7 @@ pub fn standalone_crate(
         crate_name: Some(name.replace('-', "_")),
         runtime: None,
         feature_gates: false,
+        stack_edits: None,
     };
     let mut files = generate(json, &options)?;
     for file in &mut files {
@@ -139,13 +143,11 @@ pub fn generate(json: &str, options: &Options) -> Result<Vec<GeneratedFile>, Err
     let command = options.command.as_deref().unwrap_or("cargo xtask codegen");
     let crate_name = options.crate_name.as_deref().unwrap_or("lamina");
     let runtime = options.runtime.as_deref().unwrap_or("::lamina_runtime");
-    emit::emit(
-        &service,
-        command,
-        crate_name,
-        runtime,
-        options.feature_gates,
-    )
+    let extras = emit::Extras {
+        feature_gates: options.feature_gates,
+        stack_edits: options.stack_edits.as_deref(),
+    };
+    emit::emit(&service, command, crate_name, runtime, &extras)
 }
 
 /// The cargo feature of each operation in the model in `json`, in model order, for the

@@ -22,6 +22,7 @@ fn golden_options() -> Options {
         crate_name: Some("lamina_golden".into()),
         runtime: None,
         feature_gates: false,
+        stack_edits: None,
     }
 }
 

@@ -450,6 +450,7 @@ async fn a_middleware_added_by_the_user_is_seen_on_the_wire() {
         order,
         [
             "validateInput - initialize",
+            "invokePayloadLimit - initialize",
             "serializeInput - serialize",
             "resolveEndpoint - serialize",
             "userAgent - build",

@@ -12,21 +12,35 @@ const CLI_MODEL: &str = "model/lambda.json";
 const CLI_OUT: &str = "crates/cli/src/generated";
 const CLI_BY_HAND: &[&str] = &["Invoke"];
 
-/// What `cargo xtask codegen` writes: a model, the folder its code goes into (nothing else
-/// lives there), the crate's name, and its manifest when it has a feature per operation.
-const TARGETS: &[(&str, &str, &str, Option<&str>)] = &[
-    (
-        "model/lambda.json",
-        "crates/lamina/src/generated",
-        "lamina",
-        Some("crates/lamina/Cargo.toml"),
-    ),
-    (
-        "codegen/tests/models/bindings.json",
-        "codegen/golden/src/generated",
-        "lamina_golden",
-        None,
-    ),
+/// One crate that `cargo xtask codegen` writes.
+struct Target {
+    /// The model it is generated from.
+    model: &'static str,
+    /// The folder its code goes into; nothing else lives there.
+    out_dir: &'static str,
+    /// The crate's name, for doc examples.
+    crate_name: &'static str,
+    /// Its manifest, when it has a cargo feature per operation.
+    manifest: Option<&'static str>,
+    /// The path of its hand-written stack edits, if any.
+    stack_edits: Option<&'static str>,
+}
+
+const TARGETS: &[Target] = &[
+    Target {
+        model: "model/lambda.json",
+        out_dir: "crates/lamina/src/generated",
+        crate_name: "lamina",
+        manifest: Some("crates/lamina/Cargo.toml"),
+        stack_edits: Some("crate::extensions::stack_edits"),
+    },
+    Target {
+        model: "codegen/tests/models/bindings.json",
+        out_dir: "codegen/golden/src/generated",
+        crate_name: "lamina_golden",
+        manifest: None,
+        stack_edits: None,
+    },
 ];
 
 /// The lines around the generated part of a manifest's `[features]`.
@@ -58,7 +72,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 
     let root = workspace_root();
     let mut stale = Vec::new();
-    for (model, out_dir, crate_name, manifest) in TARGETS {
+    for target in TARGETS {
+        let Target {
+            model,
+            out_dir,
+            crate_name,
+            manifest,
+            stack_edits,
+        } = target;
         let model_path = root.join(model);
         let json = fs::read_to_string(&model_path)
             .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
@@ -68,6 +89,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             crate_name: Some((*crate_name).into()),
             runtime: None,
             feature_gates: manifest.is_some(),
+            stack_edits: stack_edits.map(str::to_owned),
         };
         let files = generate(&json, &options).map_err(|e| format!("{model}: {e}"))?;
         let out = root.join(out_dir);

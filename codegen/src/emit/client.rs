@@ -46,23 +46,32 @@ pub(crate) fn root_module(service: &Service, runtime: &TokenStream) -> TokenStre
 }
 
 /// `client.rs`: the client type.
-pub(crate) fn client(service: &Service, gates: &Gates) -> TokenStream {
+pub(crate) fn client(
+    service: &Service,
+    gates: &Gates,
+    stack_edits: Option<&TokenStream>,
+) -> TokenStream {
+    let handle = match stack_edits {
+        Some(edits) => {
+            quote!(rt::client::Handle::with_stack_edits(config, &super::SERVICE, #edits()))
+        }
+        None => quote!(rt::client::Handle::new(config, &super::SERVICE)),
+    };
     let docs = doc(
         service.doc.as_deref(),
         &format!("A client for {}.", service.sdk_id),
     );
     let imports = service.operations.iter().map(|op| {
         let module = ident(&op.module);
-        let fluent = ident(&op.fluent_builder);
-        let waiters = op.waiters.iter().map(|w| ident(&w.type_name));
         let gate = gates.for_operation(op);
         quote! {
             #gate
-            use crate::generated::operation::#module::{#fluent #(, #waiters)*};
+            use super::operation::#module;
         }
     });
     let waiter_methods = service.operations.iter().flat_map(|op| {
         let gate = gates.for_operation(op);
+        let module = ident(&op.module);
         op.waiters.iter().map(move |w| {
             let method = ident(&w.method);
             let name = ident(&w.type_name);
@@ -73,8 +82,8 @@ pub(crate) fn client(service: &Service, gates: &Gates) -> TokenStream {
             quote! {
                 #[doc = #line]
                 #gate
-                pub fn #method(&self) -> #name {
-                    #name::new(self.handle.clone())
+                pub fn #method(&self) -> #module::#name {
+                    #module::#name::new(self.handle.clone())
                 }
             }
         })
@@ -87,8 +96,8 @@ pub(crate) fn client(service: &Service, gates: &Gates) -> TokenStream {
         quote! {
             #[doc = #line]
             #gate
-            pub fn #method(&self) -> #fluent {
-                #fluent::new(self.handle.clone())
+            pub fn #method(&self) -> #method::#fluent {
+                #method::#fluent::new(self.handle.clone())
             }
         }
     });
@@ -111,7 +120,7 @@ pub(crate) fn client(service: &Service, gates: &Gates) -> TokenStream {
             /// A client with `config`.
             pub fn from_conf(config: rt::config::Config) -> Self {
                 Self {
-                    handle: rt::client::Handle::new(config, &super::SERVICE),
+                    handle: #handle,
                 }
             }
 

@@ -30,17 +30,33 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+/// What a generated crate adds to the plain client.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Each operation, and the types only it needs, compile only with the operation's cargo
+    /// feature.
+    pub feature_gates: bool,
+    /// The path of a hand-written `fn() -> Vec<StackEdit>` applied to every call's stack.
+    pub stack_edits: Option<&'a str>,
+}
+
 /// Prints every file of the client for `service`; `command` is named in each header, and
-/// doc examples refer to the crate as `crate_name`. With `feature_gates`, each operation and
-/// the types only it needs are compiled only with the operation's cargo feature.
+/// doc examples refer to the crate as `crate_name`.
 pub fn emit(
     service: &Service,
     command: &str,
     crate_name: &str,
     runtime: &str,
-    feature_gates: bool,
+    extras: &Extras<'_>,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let gates = if feature_gates {
+    let stack_edits = match extras.stack_edits {
+        Some(path) => Some(
+            path.parse::<TokenStream>()
+                .map_err(|e| Error::Emit(format!("`{path}` is not a path: {e}")))?,
+        ),
+        None => None,
+    };
+    let gates = if extras.feature_gates {
         Gates::for_service(service)
     } else {
         Gates::none()
@@ -50,7 +66,11 @@ pub fn emit(
         .map_err(|e| Error::Emit(format!("`{runtime}` is not a path: {e}")))?;
     let mut files = vec![
         file("mod.rs", client::root_module(service, &runtime), command)?,
-        file("client.rs", client::client(service, &gates), command)?,
+        file(
+            "client.rs",
+            client::client(service, &gates, stack_edits.as_ref()),
+            command,
+        )?,
         file(
             "types.rs",
             types::types_module(service, crate_name, &gates),

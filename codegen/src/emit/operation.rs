@@ -957,7 +957,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 rt::middleware::Stack,
                 rt::error::SdkError<#error>,
             > {
-                rt::client::customize(default_stack(), &self.handle, &self.edits)
+                rt::client::customize(#name, default_stack(), &self.handle, &self.edits)
                     .map_err(|e| e.map_service_error(#error::from_erased))
             }
 

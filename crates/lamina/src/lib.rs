@@ -37,6 +37,13 @@
 
 #[rustfmt::skip]
 mod generated;
+pub mod extensions;
+#[cfg(feature = "invoke")]
+mod invoke_json;
+pub mod logs;
+
+#[cfg(feature = "invoke")]
+pub use invoke_json::{FunctionError, InvokeJsonError};
 
 pub use generated::client::Client;
 pub use generated::{operation, types};

@@ -92,6 +92,7 @@ fn expand(args: &Args) -> Result<proc_macro2::TokenStream, String> {
         crate_name: None,
         runtime: Some(args.runtime.clone()),
         feature_gates: false,
+        stack_edits: None,
     };
     let files = lamina_codegen::generate(&json, &options).map_err(|e| e.to_string())?;
 

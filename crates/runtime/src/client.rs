@@ -13,22 +13,34 @@ use crate::middleware::{Context, Stack, StackError};
 use crate::service::ServiceInfo;
 
 /// The shared state behind a generated client; cloning a client clones an `Arc` of it.
-#[derive(Debug)]
 pub struct Handle {
     config: Config,
     service: &'static ServiceInfo,
     rules: Option<Result<RuleSet, RuleError>>,
+    service_edits: Vec<OperationEdit>,
 }
 
 impl Handle {
     /// A handle for calling `service` with `config`; the service's endpoint rules are parsed
     /// here, once for every call.
     pub fn new(config: Config, service: &'static ServiceInfo) -> Arc<Self> {
+        Self::with_stack_edits(config, service, Vec::new())
+    }
+
+    /// A handle whose operations' stacks get `service_edits` first: the hand-written
+    /// additions of a generated client (such as checks the model cannot state), before the
+    /// user's edits.
+    pub fn with_stack_edits(
+        config: Config,
+        service: &'static ServiceInfo,
+        service_edits: Vec<OperationEdit>,
+    ) -> Arc<Self> {
         let rules = service.endpoint_rules.map(RuleSet::parse);
         Arc::new(Self {
             config,
             service,
             rules,
+            service_edits,
         })
     }
 
@@ -51,9 +63,40 @@ impl Handle {
 /// A change to a stack: adding, placing or removing middleware.
 pub type StackEdit = Arc<dyn Fn(&mut Stack) -> Result<(), StackError> + Send + Sync>;
 
-/// Applies the client's edits, then the call's, to an operation's default stack.
-pub fn customize(mut stack: Stack, handle: &Handle, call: &[StackEdit]) -> Result<Stack, Failure> {
-    for edit in handle.config().stack_edits().iter().chain(call) {
+/// A change a generated client makes to the stack of one of its operations.
+#[derive(Clone)]
+pub struct OperationEdit {
+    /// The operation's name in the model, such as `Invoke`.
+    pub operation: &'static str,
+    /// The change to its stack.
+    pub edit: StackEdit,
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("service", &self.service.sdk_id)
+            .field("config", &self.config)
+            .field("service_edits", &self.service_edits.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Applies the generated client's own edits for `operation`, the configuration's, then the
+/// call's, to the operation's default stack.
+pub fn customize(
+    operation: &str,
+    mut stack: Stack,
+    handle: &Handle,
+    call: &[StackEdit],
+) -> Result<Stack, Failure> {
+    let own = handle
+        .service_edits
+        .iter()
+        .filter(|e| e.operation == operation)
+        .map(|e| &e.edit);
+    let config = handle.config().stack_edits();
+    for edit in own.chain(config).chain(call) {
         edit(&mut stack).map_err(|e| {
             SdkError::Construction(ConstructionFailure::other(
                 "the middleware stack could not be customized",

@@ -2,9 +2,9 @@
 
 //! The client: one method per operation, each returning a fluent builder.
 use crate::generated::rt;
-use crate::generated::operation::get_thing::GetThingFluentBuilder;
-use crate::generated::operation::put_thing::PutThingFluentBuilder;
-use crate::generated::operation::search::SearchFluentBuilder;
+use super::operation::get_thing;
+use super::operation::put_thing;
+use super::operation::search;
 
 /// A small service whose operations use every HTTP binding the generator supports.
 ///
@@ -33,17 +33,17 @@ impl Client {
     }
 
     /// Starts a `GetThing` call.
-    pub fn get_thing(&self) -> GetThingFluentBuilder {
-        GetThingFluentBuilder::new(self.handle.clone())
+    pub fn get_thing(&self) -> get_thing::GetThingFluentBuilder {
+        get_thing::GetThingFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `PutThing` call.
-    pub fn put_thing(&self) -> PutThingFluentBuilder {
-        PutThingFluentBuilder::new(self.handle.clone())
+    pub fn put_thing(&self) -> put_thing::PutThingFluentBuilder {
+        put_thing::PutThingFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `Search` call.
-    pub fn search(&self) -> SearchFluentBuilder {
-        SearchFluentBuilder::new(self.handle.clone())
+    pub fn search(&self) -> search::SearchFluentBuilder {
+        search::SearchFluentBuilder::new(self.handle.clone())
     }
 }

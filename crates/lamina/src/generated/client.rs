@@ -4,109 +4,103 @@
 use crate::generated::rt;
 
 #[cfg(feature = "add-permission")]
-use crate::generated::operation::add_permission::AddPermissionFluentBuilder;
+use super::operation::add_permission;
 
 #[cfg(feature = "create-alias")]
-use crate::generated::operation::create_alias::CreateAliasFluentBuilder;
+use super::operation::create_alias;
 
 #[cfg(feature = "create-function")]
-use crate::generated::operation::create_function::CreateFunctionFluentBuilder;
+use super::operation::create_function;
 
 #[cfg(feature = "create-function-url-config")]
-use crate::generated::operation::create_function_url_config::CreateFunctionUrlConfigFluentBuilder;
+use super::operation::create_function_url_config;
 
 #[cfg(feature = "delete-alias")]
-use crate::generated::operation::delete_alias::DeleteAliasFluentBuilder;
+use super::operation::delete_alias;
 
 #[cfg(feature = "delete-function")]
-use crate::generated::operation::delete_function::DeleteFunctionFluentBuilder;
+use super::operation::delete_function;
 
 #[cfg(feature = "delete-function-concurrency")]
-use crate::generated::operation::delete_function_concurrency::DeleteFunctionConcurrencyFluentBuilder;
+use super::operation::delete_function_concurrency;
 
 #[cfg(feature = "delete-function-event-invoke-config")]
-use crate::generated::operation::delete_function_event_invoke_config::DeleteFunctionEventInvokeConfigFluentBuilder;
+use super::operation::delete_function_event_invoke_config;
 
 #[cfg(feature = "delete-function-url-config")]
-use crate::generated::operation::delete_function_url_config::DeleteFunctionUrlConfigFluentBuilder;
+use super::operation::delete_function_url_config;
 
 #[cfg(feature = "get-account-settings")]
-use crate::generated::operation::get_account_settings::GetAccountSettingsFluentBuilder;
+use super::operation::get_account_settings;
 
 #[cfg(feature = "get-alias")]
-use crate::generated::operation::get_alias::GetAliasFluentBuilder;
+use super::operation::get_alias;
 
 #[cfg(feature = "get-function")]
-use crate::generated::operation::get_function::{
-    GetFunctionFluentBuilder, FunctionActiveV2Waiter, FunctionExistsWaiter,
-    FunctionUpdatedV2Waiter,
-};
+use super::operation::get_function;
 
 #[cfg(feature = "get-function-concurrency")]
-use crate::generated::operation::get_function_concurrency::GetFunctionConcurrencyFluentBuilder;
+use super::operation::get_function_concurrency;
 
 #[cfg(feature = "get-function-configuration")]
-use crate::generated::operation::get_function_configuration::{
-    GetFunctionConfigurationFluentBuilder, FunctionActiveWaiter, FunctionUpdatedWaiter,
-    PublishedVersionActiveWaiter,
-};
+use super::operation::get_function_configuration;
 
 #[cfg(feature = "get-function-event-invoke-config")]
-use crate::generated::operation::get_function_event_invoke_config::GetFunctionEventInvokeConfigFluentBuilder;
+use super::operation::get_function_event_invoke_config;
 
 #[cfg(feature = "get-function-url-config")]
-use crate::generated::operation::get_function_url_config::GetFunctionUrlConfigFluentBuilder;
+use super::operation::get_function_url_config;
 
 #[cfg(feature = "get-policy")]
-use crate::generated::operation::get_policy::GetPolicyFluentBuilder;
+use super::operation::get_policy;
 
 #[cfg(feature = "invoke")]
-use crate::generated::operation::invoke::InvokeFluentBuilder;
+use super::operation::invoke;
 
 #[cfg(feature = "list-aliases")]
-use crate::generated::operation::list_aliases::ListAliasesFluentBuilder;
+use super::operation::list_aliases;
 
 #[cfg(feature = "list-function-event-invoke-configs")]
-use crate::generated::operation::list_function_event_invoke_configs::ListFunctionEventInvokeConfigsFluentBuilder;
+use super::operation::list_function_event_invoke_configs;
 
 #[cfg(feature = "list-function-url-configs")]
-use crate::generated::operation::list_function_url_configs::ListFunctionUrlConfigsFluentBuilder;
+use super::operation::list_function_url_configs;
 
 #[cfg(feature = "list-functions")]
-use crate::generated::operation::list_functions::ListFunctionsFluentBuilder;
+use super::operation::list_functions;
 
 #[cfg(feature = "list-tags")]
-use crate::generated::operation::list_tags::ListTagsFluentBuilder;
+use super::operation::list_tags;
 
 #[cfg(feature = "list-versions-by-function")]
-use crate::generated::operation::list_versions_by_function::ListVersionsByFunctionFluentBuilder;
+use super::operation::list_versions_by_function;
 
 #[cfg(feature = "publish-version")]
-use crate::generated::operation::publish_version::PublishVersionFluentBuilder;
+use super::operation::publish_version;
 
 #[cfg(feature = "put-function-concurrency")]
-use crate::generated::operation::put_function_concurrency::PutFunctionConcurrencyFluentBuilder;
+use super::operation::put_function_concurrency;
 
 #[cfg(feature = "put-function-event-invoke-config")]
-use crate::generated::operation::put_function_event_invoke_config::PutFunctionEventInvokeConfigFluentBuilder;
+use super::operation::put_function_event_invoke_config;
 
 #[cfg(feature = "remove-permission")]
-use crate::generated::operation::remove_permission::RemovePermissionFluentBuilder;
+use super::operation::remove_permission;
 
 #[cfg(feature = "tag-resource")]
-use crate::generated::operation::tag_resource::TagResourceFluentBuilder;
+use super::operation::tag_resource;
 
 #[cfg(feature = "untag-resource")]
-use crate::generated::operation::untag_resource::UntagResourceFluentBuilder;
+use super::operation::untag_resource;
 
 #[cfg(feature = "update-alias")]
-use crate::generated::operation::update_alias::UpdateAliasFluentBuilder;
+use super::operation::update_alias;
 
 #[cfg(feature = "update-function-code")]
-use crate::generated::operation::update_function_code::UpdateFunctionCodeFluentBuilder;
+use super::operation::update_function_code;
 
 #[cfg(feature = "update-function-configuration")]
-use crate::generated::operation::update_function_configuration::UpdateFunctionConfigurationFluentBuilder;
+use super::operation::update_function_configuration;
 
 /// AWS Lambda runs code in response to calls and events without servers for the caller
 /// to manage. This model describes its control- and data-plane API, version 2015-03-31.
@@ -121,7 +115,11 @@ impl Client {
     /// A client with `config`.
     pub fn from_conf(config: rt::config::Config) -> Self {
         Self {
-            handle: rt::client::Handle::new(config, &super::SERVICE),
+            handle: rt::client::Handle::with_stack_edits(
+                config,
+                &super::SERVICE,
+                crate::extensions::stack_edits(),
+            ),
         }
     }
 
@@ -137,245 +135,305 @@ impl Client {
 
     /// Starts a `AddPermission` call.
     #[cfg(feature = "add-permission")]
-    pub fn add_permission(&self) -> AddPermissionFluentBuilder {
-        AddPermissionFluentBuilder::new(self.handle.clone())
+    pub fn add_permission(&self) -> add_permission::AddPermissionFluentBuilder {
+        add_permission::AddPermissionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `CreateAlias` call.
     #[cfg(feature = "create-alias")]
-    pub fn create_alias(&self) -> CreateAliasFluentBuilder {
-        CreateAliasFluentBuilder::new(self.handle.clone())
+    pub fn create_alias(&self) -> create_alias::CreateAliasFluentBuilder {
+        create_alias::CreateAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `CreateFunction` call.
     #[cfg(feature = "create-function")]
-    pub fn create_function(&self) -> CreateFunctionFluentBuilder {
-        CreateFunctionFluentBuilder::new(self.handle.clone())
+    pub fn create_function(&self) -> create_function::CreateFunctionFluentBuilder {
+        create_function::CreateFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `CreateFunctionUrlConfig` call.
     #[cfg(feature = "create-function-url-config")]
-    pub fn create_function_url_config(&self) -> CreateFunctionUrlConfigFluentBuilder {
-        CreateFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    pub fn create_function_url_config(
+        &self,
+    ) -> create_function_url_config::CreateFunctionUrlConfigFluentBuilder {
+        create_function_url_config::CreateFunctionUrlConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `DeleteAlias` call.
     #[cfg(feature = "delete-alias")]
-    pub fn delete_alias(&self) -> DeleteAliasFluentBuilder {
-        DeleteAliasFluentBuilder::new(self.handle.clone())
+    pub fn delete_alias(&self) -> delete_alias::DeleteAliasFluentBuilder {
+        delete_alias::DeleteAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `DeleteFunction` call.
     #[cfg(feature = "delete-function")]
-    pub fn delete_function(&self) -> DeleteFunctionFluentBuilder {
-        DeleteFunctionFluentBuilder::new(self.handle.clone())
+    pub fn delete_function(&self) -> delete_function::DeleteFunctionFluentBuilder {
+        delete_function::DeleteFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `DeleteFunctionConcurrency` call.
     #[cfg(feature = "delete-function-concurrency")]
-    pub fn delete_function_concurrency(&self) -> DeleteFunctionConcurrencyFluentBuilder {
-        DeleteFunctionConcurrencyFluentBuilder::new(self.handle.clone())
+    pub fn delete_function_concurrency(
+        &self,
+    ) -> delete_function_concurrency::DeleteFunctionConcurrencyFluentBuilder {
+        delete_function_concurrency::DeleteFunctionConcurrencyFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `DeleteFunctionEventInvokeConfig` call.
     #[cfg(feature = "delete-function-event-invoke-config")]
     pub fn delete_function_event_invoke_config(
         &self,
-    ) -> DeleteFunctionEventInvokeConfigFluentBuilder {
-        DeleteFunctionEventInvokeConfigFluentBuilder::new(self.handle.clone())
+    ) -> delete_function_event_invoke_config::DeleteFunctionEventInvokeConfigFluentBuilder {
+        delete_function_event_invoke_config::DeleteFunctionEventInvokeConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `DeleteFunctionUrlConfig` call.
     #[cfg(feature = "delete-function-url-config")]
-    pub fn delete_function_url_config(&self) -> DeleteFunctionUrlConfigFluentBuilder {
-        DeleteFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    pub fn delete_function_url_config(
+        &self,
+    ) -> delete_function_url_config::DeleteFunctionUrlConfigFluentBuilder {
+        delete_function_url_config::DeleteFunctionUrlConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `GetAccountSettings` call.
     #[cfg(feature = "get-account-settings")]
-    pub fn get_account_settings(&self) -> GetAccountSettingsFluentBuilder {
-        GetAccountSettingsFluentBuilder::new(self.handle.clone())
+    pub fn get_account_settings(
+        &self,
+    ) -> get_account_settings::GetAccountSettingsFluentBuilder {
+        get_account_settings::GetAccountSettingsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetAlias` call.
     #[cfg(feature = "get-alias")]
-    pub fn get_alias(&self) -> GetAliasFluentBuilder {
-        GetAliasFluentBuilder::new(self.handle.clone())
+    pub fn get_alias(&self) -> get_alias::GetAliasFluentBuilder {
+        get_alias::GetAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetFunction` call.
     #[cfg(feature = "get-function")]
-    pub fn get_function(&self) -> GetFunctionFluentBuilder {
-        GetFunctionFluentBuilder::new(self.handle.clone())
+    pub fn get_function(&self) -> get_function::GetFunctionFluentBuilder {
+        get_function::GetFunctionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `GetFunctionConcurrency` call.
     #[cfg(feature = "get-function-concurrency")]
-    pub fn get_function_concurrency(&self) -> GetFunctionConcurrencyFluentBuilder {
-        GetFunctionConcurrencyFluentBuilder::new(self.handle.clone())
+    pub fn get_function_concurrency(
+        &self,
+    ) -> get_function_concurrency::GetFunctionConcurrencyFluentBuilder {
+        get_function_concurrency::GetFunctionConcurrencyFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `GetFunctionConfiguration` call.
     #[cfg(feature = "get-function-configuration")]
-    pub fn get_function_configuration(&self) -> GetFunctionConfigurationFluentBuilder {
-        GetFunctionConfigurationFluentBuilder::new(self.handle.clone())
+    pub fn get_function_configuration(
+        &self,
+    ) -> get_function_configuration::GetFunctionConfigurationFluentBuilder {
+        get_function_configuration::GetFunctionConfigurationFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `GetFunctionEventInvokeConfig` call.
     #[cfg(feature = "get-function-event-invoke-config")]
     pub fn get_function_event_invoke_config(
         &self,
-    ) -> GetFunctionEventInvokeConfigFluentBuilder {
-        GetFunctionEventInvokeConfigFluentBuilder::new(self.handle.clone())
+    ) -> get_function_event_invoke_config::GetFunctionEventInvokeConfigFluentBuilder {
+        get_function_event_invoke_config::GetFunctionEventInvokeConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `GetFunctionUrlConfig` call.
     #[cfg(feature = "get-function-url-config")]
-    pub fn get_function_url_config(&self) -> GetFunctionUrlConfigFluentBuilder {
-        GetFunctionUrlConfigFluentBuilder::new(self.handle.clone())
+    pub fn get_function_url_config(
+        &self,
+    ) -> get_function_url_config::GetFunctionUrlConfigFluentBuilder {
+        get_function_url_config::GetFunctionUrlConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `GetPolicy` call.
     #[cfg(feature = "get-policy")]
-    pub fn get_policy(&self) -> GetPolicyFluentBuilder {
-        GetPolicyFluentBuilder::new(self.handle.clone())
+    pub fn get_policy(&self) -> get_policy::GetPolicyFluentBuilder {
+        get_policy::GetPolicyFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `Invoke` call.
     #[cfg(feature = "invoke")]
-    pub fn invoke(&self) -> InvokeFluentBuilder {
-        InvokeFluentBuilder::new(self.handle.clone())
+    pub fn invoke(&self) -> invoke::InvokeFluentBuilder {
+        invoke::InvokeFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListAliases` call.
     #[cfg(feature = "list-aliases")]
-    pub fn list_aliases(&self) -> ListAliasesFluentBuilder {
-        ListAliasesFluentBuilder::new(self.handle.clone())
+    pub fn list_aliases(&self) -> list_aliases::ListAliasesFluentBuilder {
+        list_aliases::ListAliasesFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListFunctionEventInvokeConfigs` call.
     #[cfg(feature = "list-function-event-invoke-configs")]
     pub fn list_function_event_invoke_configs(
         &self,
-    ) -> ListFunctionEventInvokeConfigsFluentBuilder {
-        ListFunctionEventInvokeConfigsFluentBuilder::new(self.handle.clone())
+    ) -> list_function_event_invoke_configs::ListFunctionEventInvokeConfigsFluentBuilder {
+        list_function_event_invoke_configs::ListFunctionEventInvokeConfigsFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `ListFunctionUrlConfigs` call.
     #[cfg(feature = "list-function-url-configs")]
-    pub fn list_function_url_configs(&self) -> ListFunctionUrlConfigsFluentBuilder {
-        ListFunctionUrlConfigsFluentBuilder::new(self.handle.clone())
+    pub fn list_function_url_configs(
+        &self,
+    ) -> list_function_url_configs::ListFunctionUrlConfigsFluentBuilder {
+        list_function_url_configs::ListFunctionUrlConfigsFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `ListFunctions` call.
     #[cfg(feature = "list-functions")]
-    pub fn list_functions(&self) -> ListFunctionsFluentBuilder {
-        ListFunctionsFluentBuilder::new(self.handle.clone())
+    pub fn list_functions(&self) -> list_functions::ListFunctionsFluentBuilder {
+        list_functions::ListFunctionsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListTags` call.
     #[cfg(feature = "list-tags")]
-    pub fn list_tags(&self) -> ListTagsFluentBuilder {
-        ListTagsFluentBuilder::new(self.handle.clone())
+    pub fn list_tags(&self) -> list_tags::ListTagsFluentBuilder {
+        list_tags::ListTagsFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `ListVersionsByFunction` call.
     #[cfg(feature = "list-versions-by-function")]
-    pub fn list_versions_by_function(&self) -> ListVersionsByFunctionFluentBuilder {
-        ListVersionsByFunctionFluentBuilder::new(self.handle.clone())
+    pub fn list_versions_by_function(
+        &self,
+    ) -> list_versions_by_function::ListVersionsByFunctionFluentBuilder {
+        list_versions_by_function::ListVersionsByFunctionFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `PublishVersion` call.
     #[cfg(feature = "publish-version")]
-    pub fn publish_version(&self) -> PublishVersionFluentBuilder {
-        PublishVersionFluentBuilder::new(self.handle.clone())
+    pub fn publish_version(&self) -> publish_version::PublishVersionFluentBuilder {
+        publish_version::PublishVersionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `PutFunctionConcurrency` call.
     #[cfg(feature = "put-function-concurrency")]
-    pub fn put_function_concurrency(&self) -> PutFunctionConcurrencyFluentBuilder {
-        PutFunctionConcurrencyFluentBuilder::new(self.handle.clone())
+    pub fn put_function_concurrency(
+        &self,
+    ) -> put_function_concurrency::PutFunctionConcurrencyFluentBuilder {
+        put_function_concurrency::PutFunctionConcurrencyFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `PutFunctionEventInvokeConfig` call.
     #[cfg(feature = "put-function-event-invoke-config")]
     pub fn put_function_event_invoke_config(
         &self,
-    ) -> PutFunctionEventInvokeConfigFluentBuilder {
-        PutFunctionEventInvokeConfigFluentBuilder::new(self.handle.clone())
+    ) -> put_function_event_invoke_config::PutFunctionEventInvokeConfigFluentBuilder {
+        put_function_event_invoke_config::PutFunctionEventInvokeConfigFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `RemovePermission` call.
     #[cfg(feature = "remove-permission")]
-    pub fn remove_permission(&self) -> RemovePermissionFluentBuilder {
-        RemovePermissionFluentBuilder::new(self.handle.clone())
+    pub fn remove_permission(&self) -> remove_permission::RemovePermissionFluentBuilder {
+        remove_permission::RemovePermissionFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `TagResource` call.
     #[cfg(feature = "tag-resource")]
-    pub fn tag_resource(&self) -> TagResourceFluentBuilder {
-        TagResourceFluentBuilder::new(self.handle.clone())
+    pub fn tag_resource(&self) -> tag_resource::TagResourceFluentBuilder {
+        tag_resource::TagResourceFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UntagResource` call.
     #[cfg(feature = "untag-resource")]
-    pub fn untag_resource(&self) -> UntagResourceFluentBuilder {
-        UntagResourceFluentBuilder::new(self.handle.clone())
+    pub fn untag_resource(&self) -> untag_resource::UntagResourceFluentBuilder {
+        untag_resource::UntagResourceFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UpdateAlias` call.
     #[cfg(feature = "update-alias")]
-    pub fn update_alias(&self) -> UpdateAliasFluentBuilder {
-        UpdateAliasFluentBuilder::new(self.handle.clone())
+    pub fn update_alias(&self) -> update_alias::UpdateAliasFluentBuilder {
+        update_alias::UpdateAliasFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UpdateFunctionCode` call.
     #[cfg(feature = "update-function-code")]
-    pub fn update_function_code(&self) -> UpdateFunctionCodeFluentBuilder {
-        UpdateFunctionCodeFluentBuilder::new(self.handle.clone())
+    pub fn update_function_code(
+        &self,
+    ) -> update_function_code::UpdateFunctionCodeFluentBuilder {
+        update_function_code::UpdateFunctionCodeFluentBuilder::new(self.handle.clone())
     }
 
     /// Starts a `UpdateFunctionConfiguration` call.
     #[cfg(feature = "update-function-configuration")]
     pub fn update_function_configuration(
         &self,
-    ) -> UpdateFunctionConfigurationFluentBuilder {
-        UpdateFunctionConfigurationFluentBuilder::new(self.handle.clone())
+    ) -> update_function_configuration::UpdateFunctionConfigurationFluentBuilder {
+        update_function_configuration::UpdateFunctionConfigurationFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Waits, by calling `GetFunction`, until the `FunctionActiveV2` state.
     #[cfg(feature = "get-function")]
-    pub fn wait_until_function_active_v2(&self) -> FunctionActiveV2Waiter {
-        FunctionActiveV2Waiter::new(self.handle.clone())
+    pub fn wait_until_function_active_v2(&self) -> get_function::FunctionActiveV2Waiter {
+        get_function::FunctionActiveV2Waiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunction`, until the `FunctionExists` state.
     #[cfg(feature = "get-function")]
-    pub fn wait_until_function_exists(&self) -> FunctionExistsWaiter {
-        FunctionExistsWaiter::new(self.handle.clone())
+    pub fn wait_until_function_exists(&self) -> get_function::FunctionExistsWaiter {
+        get_function::FunctionExistsWaiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunction`, until the `FunctionUpdatedV2` state.
     #[cfg(feature = "get-function")]
-    pub fn wait_until_function_updated_v2(&self) -> FunctionUpdatedV2Waiter {
-        FunctionUpdatedV2Waiter::new(self.handle.clone())
+    pub fn wait_until_function_updated_v2(
+        &self,
+    ) -> get_function::FunctionUpdatedV2Waiter {
+        get_function::FunctionUpdatedV2Waiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunctionConfiguration`, until the `FunctionActive` state.
     #[cfg(feature = "get-function-configuration")]
-    pub fn wait_until_function_active(&self) -> FunctionActiveWaiter {
-        FunctionActiveWaiter::new(self.handle.clone())
+    pub fn wait_until_function_active(
+        &self,
+    ) -> get_function_configuration::FunctionActiveWaiter {
+        get_function_configuration::FunctionActiveWaiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunctionConfiguration`, until the `FunctionUpdated` state.
     #[cfg(feature = "get-function-configuration")]
-    pub fn wait_until_function_updated(&self) -> FunctionUpdatedWaiter {
-        FunctionUpdatedWaiter::new(self.handle.clone())
+    pub fn wait_until_function_updated(
+        &self,
+    ) -> get_function_configuration::FunctionUpdatedWaiter {
+        get_function_configuration::FunctionUpdatedWaiter::new(self.handle.clone())
     }
 
     /// Waits, by calling `GetFunctionConfiguration`, until the `PublishedVersionActive` state.
     #[cfg(feature = "get-function-configuration")]
-    pub fn wait_until_published_version_active(&self) -> PublishedVersionActiveWaiter {
-        PublishedVersionActiveWaiter::new(self.handle.clone())
+    pub fn wait_until_published_version_active(
+        &self,
+    ) -> get_function_configuration::PublishedVersionActiveWaiter {
+        get_function_configuration::PublishedVersionActiveWaiter::new(
+            self.handle.clone(),
+        )
     }
 }

@@ -897,7 +897,7 @@ impl GetThingFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<GetThingError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("GetThing", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(GetThingError::from_erased))
     }
 

@@ -955,7 +955,7 @@ impl PutThingFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<PutThingError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("PutThing", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(PutThingError::from_erased))
     }
 

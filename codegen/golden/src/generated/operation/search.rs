@@ -1073,7 +1073,7 @@ impl SearchFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<SearchError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("Search", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(SearchError::from_erased))
     }
 

@@ -1330,7 +1330,12 @@ impl AddPermissionFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<AddPermissionError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "AddPermission",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(AddPermissionError::from_erased))
     }
 

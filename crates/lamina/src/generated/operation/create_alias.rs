@@ -998,7 +998,7 @@ impl CreateAliasFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<CreateAliasError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("CreateAlias", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(CreateAliasError::from_erased))
     }
 

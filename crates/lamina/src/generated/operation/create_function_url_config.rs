@@ -956,7 +956,12 @@ impl CreateFunctionUrlConfigFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<CreateFunctionUrlConfigError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "CreateFunctionUrlConfig",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(CreateFunctionUrlConfigError::from_erased))
     }
 

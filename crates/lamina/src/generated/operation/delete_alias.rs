@@ -559,7 +559,7 @@ impl DeleteAliasFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<DeleteAliasError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("DeleteAlias", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(DeleteAliasError::from_erased))
     }
 

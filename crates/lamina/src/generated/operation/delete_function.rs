@@ -602,7 +602,12 @@ impl DeleteFunctionFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<DeleteFunctionError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "DeleteFunction",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(DeleteFunctionError::from_erased))
     }
 

@@ -536,7 +536,12 @@ impl DeleteFunctionConcurrencyFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<DeleteFunctionConcurrencyError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "DeleteFunctionConcurrency",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| {
                 e.map_service_error(DeleteFunctionConcurrencyError::from_erased)
             })

@@ -633,7 +633,12 @@ impl DeleteFunctionEventInvokeConfigFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<DeleteFunctionEventInvokeConfigError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "DeleteFunctionEventInvokeConfig",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| {
                 e.map_service_error(DeleteFunctionEventInvokeConfigError::from_erased)
             })

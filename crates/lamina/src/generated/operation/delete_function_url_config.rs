@@ -574,7 +574,12 @@ impl DeleteFunctionUrlConfigFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<DeleteFunctionUrlConfigError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "DeleteFunctionUrlConfig",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(DeleteFunctionUrlConfigError::from_erased))
     }
 

@@ -437,7 +437,12 @@ impl GetAccountSettingsFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<GetAccountSettingsError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "GetAccountSettings",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(GetAccountSettingsError::from_erased))
     }
 

@@ -755,7 +755,7 @@ impl GetAliasFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<GetAliasError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("GetAlias", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(GetAliasError::from_erased))
     }
 

@@ -737,7 +737,7 @@ impl GetFunctionFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<GetFunctionError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("GetFunction", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(GetFunctionError::from_erased))
     }
 

@@ -551,7 +551,12 @@ impl GetFunctionConcurrencyFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<GetFunctionConcurrencyError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "GetFunctionConcurrency",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(GetFunctionConcurrencyError::from_erased))
     }
 

@@ -2054,7 +2054,12 @@ impl GetFunctionConfigurationFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<GetFunctionConfigurationError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "GetFunctionConfiguration",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(GetFunctionConfigurationError::from_erased))
     }
 

@@ -783,7 +783,12 @@ impl GetFunctionEventInvokeConfigFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<GetFunctionEventInvokeConfigError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "GetFunctionEventInvokeConfig",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| {
                 e.map_service_error(GetFunctionEventInvokeConfigError::from_erased)
             })

@@ -797,7 +797,12 @@ impl GetFunctionUrlConfigFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<GetFunctionUrlConfigError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "GetFunctionUrlConfig",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(GetFunctionUrlConfigError::from_erased))
     }
 

@@ -614,7 +614,7 @@ impl GetPolicyFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<GetPolicyError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("GetPolicy", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(GetPolicyError::from_erased))
     }
 

@@ -2013,7 +2013,7 @@ impl InvokeFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<InvokeError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("Invoke", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(InvokeError::from_erased))
     }
 

@@ -737,7 +737,7 @@ impl ListAliasesFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<ListAliasesError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("ListAliases", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(ListAliasesError::from_erased))
     }
 

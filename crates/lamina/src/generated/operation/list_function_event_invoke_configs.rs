@@ -750,7 +750,12 @@ impl ListFunctionEventInvokeConfigsFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<ListFunctionEventInvokeConfigsError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "ListFunctionEventInvokeConfigs",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| {
                 e.map_service_error(ListFunctionEventInvokeConfigsError::from_erased)
             })

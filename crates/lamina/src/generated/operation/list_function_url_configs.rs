@@ -696,7 +696,12 @@ impl ListFunctionUrlConfigsFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<ListFunctionUrlConfigsError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "ListFunctionUrlConfigs",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(ListFunctionUrlConfigsError::from_erased))
     }
 

@@ -517,7 +517,7 @@ impl ListTagsFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<ListTagsError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("ListTags", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(ListTagsError::from_erased))
     }
 

@@ -701,7 +701,12 @@ impl ListVersionsByFunctionFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<ListVersionsByFunctionError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "ListVersionsByFunction",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(ListVersionsByFunctionError::from_erased))
     }
 

@@ -648,7 +648,12 @@ impl PutFunctionConcurrencyFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<PutFunctionConcurrencyError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "PutFunctionConcurrency",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(PutFunctionConcurrencyError::from_erased))
     }
 

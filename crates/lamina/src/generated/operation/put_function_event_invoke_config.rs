@@ -985,7 +985,12 @@ impl PutFunctionEventInvokeConfigFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<PutFunctionEventInvokeConfigError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "PutFunctionEventInvokeConfig",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| {
                 e.map_service_error(PutFunctionEventInvokeConfigError::from_erased)
             })

@@ -569,7 +569,7 @@ impl TagResourceFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<TagResourceError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("TagResource", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(TagResourceError::from_erased))
     }
 

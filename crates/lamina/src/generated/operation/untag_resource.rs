@@ -564,7 +564,12 @@ impl UntagResourceFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<UntagResourceError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "UntagResource",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(UntagResourceError::from_erased))
     }
 

@@ -1034,7 +1034,7 @@ impl UpdateAliasFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<UpdateAliasError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize("UpdateAlias", default_stack(), &self.handle, &self.edits)
             .map_err(|e| e.map_service_error(UpdateAliasError::from_erased))
     }
 

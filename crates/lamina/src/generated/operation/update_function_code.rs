@@ -2741,7 +2741,12 @@ impl UpdateFunctionCodeFluentBuilder {
     pub fn middleware_stack(
         &self,
     ) -> Result<rt::middleware::Stack, rt::error::SdkError<UpdateFunctionCodeError>> {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "UpdateFunctionCode",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| e.map_service_error(UpdateFunctionCodeError::from_erased))
     }
 

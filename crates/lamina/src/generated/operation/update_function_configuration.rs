@@ -3261,7 +3261,12 @@ impl UpdateFunctionConfigurationFluentBuilder {
         rt::middleware::Stack,
         rt::error::SdkError<UpdateFunctionConfigurationError>,
     > {
-        rt::client::customize(default_stack(), &self.handle, &self.edits)
+        rt::client::customize(
+                "UpdateFunctionConfiguration",
+                default_stack(),
+                &self.handle,
+                &self.edits,
+            )
             .map_err(|e| {
                 e.map_service_error(UpdateFunctionConfigurationError::from_erased)
             })
