@@ -5,6 +5,7 @@
 
 use lamina::config::Credentials;
 use lamina::error::SdkError;
+use lamina::operation::get_function::GetFunctionError;
 use lamina::operation::invoke::InvokeError;
 use lamina::types::{FunctionCode, InvocationType, Runtime};
 use lamina::{Client, Config};
@@ -89,6 +90,21 @@ async fn run(moto: Moto) -> Result<(), String> {
             payload.as_deref().unwrap_or("(none)"),
             output.response_metadata().request_id().unwrap_or("-"),
         );
+    }
+
+    println!("\n== a modelled error, matched in one `match`");
+    match client
+        .get_function()
+        .function_name("no-such-function")
+        .send()
+        .await
+    {
+        Err(SdkError::Service(GetFunctionError::ResourceNotFoundException(e))) => println!(
+            "ResourceNotFoundException: fault {}, HTTP {}\n  {e}",
+            e.fault(),
+            e.response_metadata().http_status(),
+        ),
+        other => return Err(format!("expected ResourceNotFoundException, got {other:?}")),
     }
 
     println!("\n== signature checks on: a known key, then a wrong secret");

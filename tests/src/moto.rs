@@ -221,34 +221,6 @@ impl Moto {
         element(&xml, "Arn").ok_or_else(|| format!("CreateRole gave no ARN: {xml:.200}"))
     }
 
-    /// Creates a function (Python runtime, code not inspected by moto) with role `role_arn`.
-    pub async fn create_function(&self, name: &str, role_arn: &str) -> Result<(), String> {
-        use base64::Engine as _;
-        let zip = base64::engine::general_purpose::STANDARD.encode(b"PK\x05\x06lamina-test-code");
-        let body = serde_json::json!({
-            "FunctionName": name,
-            "Runtime": "python3.12",
-            "Role": role_arn,
-            "Handler": "index.handler",
-            "Code": { "ZipFile": zip },
-        });
-        let (status, text) = self
-            .signed(
-                "POST",
-                "/2015-03-31/functions",
-                "lambda",
-                body.to_string().into(),
-                "application/json",
-                &Self::test_credentials(),
-            )
-            .await?;
-        if status == 201 || status == 200 {
-            Ok(())
-        } else {
-            Err(format!("CreateFunction answered {status}: {text:.300}"))
-        }
-    }
-
     /// Makes an IAM user allowed to do anything, with an access key, then turns moto's
     /// signature checks on. Every later request must be signed with a key moto knows.
     pub async fn enable_auth(&self) -> Result<AccessKey, String> {

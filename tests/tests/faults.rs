@@ -170,11 +170,11 @@ async fn a_reset_after_the_headers_is_a_dispatch_error() {
         .await
         .unwrap_err();
 
-    assert_eq!(
-        dispatch(&err).kind(),
-        DispatchKind::Io,
-        "{}",
-        describe(&err)
+    let text = describe(&err);
+    assert_eq!(dispatch(&err).kind(), DispatchKind::Io, "{text}");
+    assert!(
+        text.contains("(status 200) broke off before its body was complete"),
+        "{text}"
     );
 }
 
@@ -188,8 +188,13 @@ async fn a_body_shorter_than_its_length_is_a_dispatch_error() {
         .unwrap_err();
 
     let failure = dispatch(&err);
-    assert_eq!(failure.kind(), DispatchKind::Io, "{}", describe(&err));
+    let text = describe(&err);
+    assert_eq!(failure.kind(), DispatchKind::Io, "{text}");
     assert_eq!(failure.attempts(), 2);
+    assert!(
+        text.contains("broke off before its body was complete"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -258,7 +263,11 @@ async fn a_malformed_json_error_body_is_an_error_with_its_status() {
     let meta = err.response_metadata().expect("a response arrived");
     assert_eq!(meta.http_status(), 400);
     assert_eq!(meta.attempts(), 1, "a 400 is not retried");
-    assert!(!err.to_string().is_empty());
+    let text = err.to_string();
+    assert!(
+        text.contains("HTTP 400 with a body that is not an AWS error"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -287,7 +296,9 @@ async fn oversized_headers_are_a_dispatch_error() {
         .await
         .unwrap_err();
 
-    assert!(matches!(err, SdkError::Dispatch(_)), "{}", describe(&err));
+    let text = describe(&err);
+    assert!(matches!(err, SdkError::Dispatch(_)), "{text}");
+    assert!(text.contains("too large"), "{text}");
 }
 
 /// Open file descriptors, live tokio tasks and resident memory of this process.

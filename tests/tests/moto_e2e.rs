@@ -1,12 +1,13 @@
-//! End to end against moto, an independently written Lambda endpoint: a function made through
-//! moto's API, invoked through lamina in each mode, and signatures checked by moto itself.
+//! End to end against moto, an independently written Lambda endpoint: a function created and
+//! invoked through lamina in each mode, and signatures checked by moto itself. Only the IAM
+//! role, which belongs to another service, is made through moto's API.
 //!
 //! `cargo xtask test` starts moto and sets `LAMINA_MOTO_ENDPOINT`; without it these tests say
 //! they are skipped (and fail under CI).
 
 use lamina::config::Credentials;
 use lamina::error::{Fault, SdkError};
-use lamina::types::InvocationType;
+use lamina::types::{FunctionCode, InvocationType, Runtime};
 use lamina::{Client, Config};
 use lamina_e2e::moto::{Moto, MotoProcess, REGION, SERVER_VAR};
 
@@ -24,10 +25,21 @@ async fn function(moto: &Moto, name: &str) -> Client {
         .create_role(&format!("{name}-role"))
         .await
         .expect("moto creates the role");
-    moto.create_function(name, &role)
+    let client = client(moto.endpoint(), Moto::test_credentials());
+    let code = FunctionCode::builder()
+        .zip_file(&b"PK\x05\x06lamina-test-code"[..])
+        .build();
+    client
+        .create_function()
+        .function_name(name)
+        .runtime(Runtime::Python312)
+        .role(role)
+        .handler("index.handler")
+        .code(code)
+        .send()
         .await
-        .expect("moto creates the function");
-    client(moto.endpoint(), Moto::test_credentials())
+        .expect("lamina creates the function");
+    client
 }
 
 #[tokio::test]

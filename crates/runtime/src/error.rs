@@ -299,6 +299,7 @@ pub struct DispatchFailure {
     attempts: u32,
     retry_delay: Duration,
     timeout: Option<(&'static str, Duration)>,
+    status: Option<u16>,
     source: Option<BoxError>,
 }
 
@@ -311,8 +312,21 @@ impl DispatchFailure {
             attempts: 0,
             retry_delay: Duration::ZERO,
             timeout: None,
+            status: None,
             source,
         }
+    }
+
+    /// The same failure, which happened after a response's head with `status` had arrived,
+    /// while its body was read.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The status of the response whose body could not be read, when its head arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.status
     }
 
     /// The same failure, caused by the timeout called `name` (such as `connect timeout`)
@@ -376,7 +390,14 @@ impl fmt::Display for DispatchFailure {
             )?,
             (DispatchKind::Connect, None) => write!(f, "could not connect to {target}")?,
             (DispatchKind::Timeout, None) => write!(f, "timed out waiting for {target}")?,
-            (DispatchKind::Io, None) => write!(f, "the connection to {target} failed")?,
+            (DispatchKind::Io, None) => match self.status {
+                Some(status) => write!(
+                    f,
+                    "the response from {target} (status {status}) broke off before its body \
+                     was complete"
+                )?,
+                None => write!(f, "the connection to {target} failed")?,
+            },
             (DispatchKind::Credentials, None) => {
                 write!(f, "no credentials to sign the request ({target})")?
             }

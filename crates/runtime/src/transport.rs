@@ -101,10 +101,11 @@ impl HttpConnector for ReqwestConnector {
             if let Some(headers) = builder.headers_mut() {
                 *headers = response.headers().clone();
             }
+            let status = response.status().as_u16();
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| self.failure(&target, e))?;
+                .map_err(|e| self.failure(&target, e).with_status(status))?;
 
             builder
                 .body(body)
