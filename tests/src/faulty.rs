@@ -4,14 +4,14 @@
 //! closed after the script, so every attempt of a client opens a new one.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::server::read_request;
+use crate::server::{read_request, Recorded};
 
 /// One thing the server does on a connection after reading a request.
 #[derive(Debug, Clone)]
@@ -51,6 +51,7 @@ type Script = dyn Fn(usize) -> Vec<Act> + Send + Sync;
 pub struct FaultyServer {
     url: String,
     requests: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<Recorded>>>,
     task: JoinHandle<()>,
 }
 
@@ -62,17 +63,22 @@ impl FaultyServer {
             .expect("a loopback port is free");
         let url = format!("http://{}", listener.local_addr().expect("bound address"));
         let requests = Arc::new(AtomicUsize::new(0));
+        let received = Arc::new(Mutex::new(Vec::new()));
         let script: Arc<Script> = Arc::new(script);
 
-        let counter = requests.clone();
+        let log = Log {
+            count: requests.clone(),
+            received: received.clone(),
+        };
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, script.clone(), counter.clone()));
+                tokio::spawn(serve(stream, script.clone(), log.clone()));
             }
         });
         Self {
             url,
             requests,
+            received,
             task,
         }
     }
@@ -86,6 +92,11 @@ impl FaultyServer {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// Every request the server has read, in the order of their indexes.
+    pub fn received(&self) -> Vec<Recorded> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
 }
 
 impl Drop for FaultyServer {
@@ -94,12 +105,25 @@ impl Drop for FaultyServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Arc<AtomicUsize>) {
+/// Where the server notes the requests it reads.
+#[derive(Clone)]
+struct Log {
+    count: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<Recorded>>>,
+}
+
+async fn serve(mut stream: TcpStream, script: Arc<Script>, log: Log) {
     let mut buffer = Vec::new();
-    if read_request(&mut stream, &mut buffer).await.is_none() {
+    let Some(request) = read_request(&mut stream, &mut buffer).await else {
         return;
-    }
-    let index = requests.fetch_add(1, Ordering::SeqCst);
+    };
+    let index = match log.received.lock() {
+        Ok(mut all) => {
+            all.push(request);
+            log.count.fetch_add(1, Ordering::SeqCst)
+        }
+        Err(_) => log.count.fetch_add(1, Ordering::SeqCst),
+    };
 
     for act in script(index) {
         let done = match act {

@@ -6,10 +6,18 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_credential_types::provider::ProvideCredentials;
 use lamina::{Config, ConfigBuilder};
+use lamina_e2e::faulty::{Act, FaultyServer};
 use lamina_e2e::server::{Reply, TestServer};
+use lamina_runtime::credentials::DefaultChain;
+use lamina_runtime::profile::ProfileSet;
+
+/// The metadata and process timeouts of the tests that make a source stall: short, so that
+/// a stall fails fast, and long enough that a loopback answer always fits.
+const SHORT: Duration = Duration::from_millis(300);
 
 /// A fake environment with its own temporary HOME, plus settings made in code.
 struct Env {
@@ -103,18 +111,38 @@ impl Env {
     async fn access_key(&self, profile: Option<&str>) -> Result<String, String> {
         let config = self.builder(profile).build();
         let provider = config.credentials_provider().expect("a provider").clone();
-        provider
-            .provide_credentials()
-            .await
-            .map(|c| c.access_key_id().to_owned())
-            .map_err(|e| {
-                format!(
-                    "{e}: {}",
-                    std::error::Error::source(&e)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                )
-            })
+        key_of(&provider).await
+    }
+
+    /// The default chain over this environment, with short metadata and process timeouts.
+    fn chain(&self) -> DefaultChain {
+        let lookup = |name: &str| self.vars.get(name).cloned();
+        DefaultChain::new(&lookup, ProfileSet::load(&lookup, None))
+            .metadata_timeout(SHORT)
+            .process_timeout(SHORT)
+    }
+
+    /// A file in the temporary HOME, outside `~/.aws`, and its path.
+    fn temp_file(&self, name: &str, text: &str) -> String {
+        let path = self.home.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+}
+
+/// The access key `provider` gives, or its error with every source in its chain.
+async fn key_of(provider: &impl ProvideCredentials) -> Result<String, String> {
+    match provider.provide_credentials().await {
+        Ok(credentials) => Ok(credentials.access_key_id().to_owned()),
+        Err(e) => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            Err(text)
+        }
     }
 }
 
@@ -567,4 +595,416 @@ async fn every_pair_of_credential_sources_keeps_the_chain_order_and_asks_no_lowe
             }
         }
     }
+}
+
+const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+const RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+const TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+const TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+
+/// What the chain says about the sources before the container endpoint in a bare
+/// environment.
+const TRIED_BEFORE_CONTAINER: [&str; 4] = [
+    "tried before it, without credentials",
+    "environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set",
+    "profile `default` (",
+    "no credential_process",
+];
+
+/// An instance metadata service whose one role, `app-role`, is answered by `credentials`.
+fn imds_with(
+    credentials: impl Fn() -> Reply + Send + Sync + 'static,
+) -> impl Fn(&lamina_e2e::server::Recorded) -> Reply + Send + Sync + 'static {
+    move |r| match (r.method.as_str(), r.path()) {
+        ("PUT", "/latest/api/token") => Reply::new(200, "imds-token"),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => Reply::new(200, "app-role"),
+        ("GET", "/latest/meta-data/iam/security-credentials/app-role") => credentials(),
+        _ => Reply::new(404, ""),
+    }
+}
+
+/// An environment whose only credentials source is the instance metadata service at `url`.
+fn imds_env(test: &str, url: &str) -> Env {
+    Env::new(test)
+        .profile_line("region = us-east-1")
+        .unset("AWS_EC2_METADATA_DISABLED")
+        .set("AWS_EC2_METADATA_SERVICE_ENDPOINT", url)
+}
+
+#[tokio::test]
+async fn stalled_metadata_endpoints_time_out_and_name_the_source() {
+    let stalled = FaultyServer::start(|_| vec![Act::Stall(Duration::from_secs(30))]).await;
+
+    let imds = imds_env("imds-stalled", stalled.url());
+    let err = key_of(&imds.chain()).await.unwrap_err();
+    assert!(
+        err.contains("instance metadata: no token from http://127.0.0.1")
+            && err.contains("no complete answer within"),
+        "{err}"
+    );
+    assert_eq!(stalled.requests(), 2, "the token request is tried twice");
+
+    let url = format!("{}/creds", stalled.url());
+    let container = Env::new("container-stalled").set(FULL_URI, &url);
+    let err = key_of(&container.chain()).await.unwrap_err();
+    let named = format!("container endpoint {url} (from {FULL_URI})");
+    assert!(
+        err.contains(&named) && err.contains("no complete answer within"),
+        "{err}"
+    );
+    assert_eq!(
+        stalled.requests(),
+        4,
+        "the container request is tried twice"
+    );
+}
+
+#[tokio::test]
+async fn instance_metadata_tries_once_more_after_a_stall_or_a_5xx() {
+    let credentials = answer("AKIDRETRY", "2999-01-01T00:00:00Z");
+    let stalls_once = FaultyServer::start(move |index| match index {
+        0 => vec![Act::Stall(Duration::from_secs(30))],
+        1 => vec![Act::respond(200, &[], "imds-token")],
+        2 => vec![Act::respond(200, &[], "app-role")],
+        _ => vec![Act::respond(200, &[], &credentials)],
+    })
+    .await;
+    let env = imds_env("imds-stall-once", stalls_once.url());
+
+    assert_eq!(key_of(&env.chain()).await.unwrap(), "AKIDRETRY");
+    let seen: Vec<String> = stalls_once
+        .received()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "PUT /latest/api/token",
+            "PUT /latest/api/token",
+            "GET /latest/meta-data/iam/security-credentials/",
+            "GET /latest/meta-data/iam/security-credentials/app-role",
+        ]
+    );
+
+    let token_requests = Arc::new(AtomicU32::new(0));
+    let counter = token_requests.clone();
+    let fails_once = TestServer::start(move |r| match (r.method.as_str(), r.path()) {
+        ("PUT", "/latest/api/token") if counter.fetch_add(1, Ordering::SeqCst) == 0 => {
+            Reply::new(500, "warming up")
+        }
+        _ => imds_with(|| Reply::new(200, answer("AKIDRETRY", "2999-01-01T00:00:00Z")))(r),
+    })
+    .await;
+    let env = imds_env("imds-500-once", fails_once.url());
+
+    assert_eq!(key_of(&env.chain()).await.unwrap(), "AKIDRETRY");
+    assert_eq!(token_requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn instance_metadata_error_answers_name_the_service_and_the_fault() {
+    let code = serde_json::json!({"Code": "AssumeRoleUnauthorizedAccess", "Message": "denied"});
+    let cases = [
+        (
+            "imds-500",
+            Reply::new(500, "oops"),
+            "it answered HTTP 500",
+            2,
+        ),
+        ("imds-401", Reply::new(401, ""), "it answered HTTP 401", 1),
+        (
+            "imds-html",
+            Reply::new(200, "<html>busy</html>"),
+            "are not JSON",
+            1,
+        ),
+        (
+            "imds-code",
+            Reply::new(200, code.to_string()),
+            "came with Code `AssumeRoleUnauthorizedAccess`, not `Success`: denied",
+            1,
+        ),
+    ];
+
+    for (test, reply, fault, attempts) in cases {
+        let server = TestServer::start(imds_with(move || reply.clone())).await;
+        let env = imds_env(test, server.url());
+
+        let err = key_of(&env.chain()).await.unwrap_err();
+
+        let named = format!(
+            "instance metadata at {}: the credentials of role `app-role`",
+            server.url()
+        );
+        assert!(err.contains(&named) && err.contains(fault), "{test}: {err}");
+        for tried in TRIED_BEFORE_CONTAINER {
+            assert!(err.contains(tried), "{test}: `{tried}` missing from {err}");
+        }
+        let asked = server
+            .requests()
+            .iter()
+            .filter(|r| r.path().ends_with("/app-role"))
+            .count();
+        assert_eq!(asked, attempts, "{test}: only a 5xx is tried again");
+    }
+}
+
+#[tokio::test]
+async fn container_endpoint_error_answers_name_the_endpoint_and_the_fault() {
+    let cases = [
+        (
+            "container-503",
+            Reply::new(503, ""),
+            "it answered HTTP 503",
+            2,
+        ),
+        (
+            "container-401",
+            Reply::new(401, "bad token"),
+            "it answered HTTP 401 Unauthorized; it refused the token of \
+             AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            1,
+        ),
+        (
+            "container-html",
+            Reply::new(200, "<html>"),
+            "the answer is not JSON",
+            1,
+        ),
+        (
+            "container-no-keys",
+            Reply::new(200, r#"{"Token": "t"}"#),
+            "the answer has no AccessKeyId or SecretAccessKey",
+            1,
+        ),
+    ];
+
+    for (test, reply, fault, attempts) in cases {
+        let server = TestServer::start(move |_| reply.clone()).await;
+        let url = format!("{}/creds", server.url());
+        let env = Env::new(test).set(FULL_URI, &url).set(TOKEN, "the-token");
+
+        let err = key_of(&env.chain()).await.unwrap_err();
+
+        let named = format!("container endpoint {url} (from {FULL_URI}): {fault}");
+        assert!(err.contains(&named), "{test}: {err}");
+        for tried in TRIED_BEFORE_CONTAINER {
+            assert!(err.contains(tried), "{test}: `{tried}` missing from {err}");
+        }
+        assert_eq!(server.requests().len(), attempts, "{test}");
+        assert!(!err.contains("the-token"), "{test}: the token is printed");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_source_names_the_sources_tried_before_it() {
+    let env = Env::new("tried-before-process")
+        .profile_line("credential_process = sh -c 'echo expired >&2; exit 2'");
+
+    let err = env.access_key(None).await.unwrap_err();
+
+    assert!(
+        err.contains("profile `default`: credential_process failed (exit status: 2): expired"),
+        "{err}"
+    );
+    let tried = "tried before it, without credentials: environment: AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY are not both set; profile `default`";
+    assert!(
+        err.contains(tried) && err.contains("no access keys"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("container endpoint") && !err.contains("instance metadata"),
+        "sources after the failing one are not listed: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_hung_credential_process_is_stopped_and_named() {
+    // `exec`, so that stopping the shell stops the sleep too and the test leaves nothing.
+    let env = Env::new("process-hangs").profile_line("credential_process = exec sleep 30");
+
+    let err = key_of(&env.chain()).await.unwrap_err();
+
+    let stopped = "profile `default`: credential_process did not finish within 300ms, so it \
+                   was stopped";
+    assert!(err.contains(stopped), "{err}");
+}
+
+#[tokio::test]
+async fn the_relative_container_uri_goes_to_the_agent_host_with_the_token_file() {
+    let server = TestServer::start(|r| match r.header("authorization") {
+        Some("file-token") => Reply::new(200, answer("AKIDTASK", "2999-01-01T00:00:00Z")),
+        _ => Reply::new(401, ""),
+    })
+    .await;
+    let env = Env::new("relative");
+    let token_file = env.temp_file("token", "file-token\n");
+    let env = env
+        .set(RELATIVE_URI, "/v2/credentials/task-1")
+        .set(TOKEN_FILE, &token_file)
+        .set(TOKEN, "variable-token");
+
+    let chain = env.chain().container_host(server.url());
+
+    assert_eq!(key_of(&chain).await.unwrap(), "AKIDTASK");
+    let sent = server.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].target, "/v2/credentials/task-1");
+    assert_eq!(
+        sent[0].header("authorization"),
+        Some("file-token"),
+        "the token file wins over the token variable"
+    );
+
+    let not_a_path = env.set(RELATIVE_URI, "@198.51.100.7/creds");
+    let err = key_of(&not_a_path.chain().container_host(server.url()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains(&format!(
+            "{RELATIVE_URI} `@198.51.100.7/creds` must start with `/`"
+        )),
+        "{err}"
+    );
+
+    let missing = not_a_path
+        .set(RELATIVE_URI, "/v2/credentials/task-1")
+        .set(TOKEN_FILE, "/nonexistent/lamina-token");
+    let err = key_of(&missing.chain().container_host(server.url()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains(&format!(
+            "{TOKEN_FILE}: cannot read `/nonexistent/lamina-token`"
+        )),
+        "{err}"
+    );
+
+    let two_lines = missing.temp_file("token-two-lines", "one\ntwo\n");
+    let broken = missing.set(TOKEN_FILE, &two_lines);
+    let err = key_of(&broken.chain().container_host(server.url()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains(&format!("the token of {TOKEN_FILE} holds a line break")),
+        "{err}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "nothing is sent for a bad setting"
+    );
+}
+
+#[tokio::test]
+async fn plain_http_container_uris_must_name_a_loopback_or_container_host() {
+    let server =
+        TestServer::start(|_| Reply::new(200, answer("AKIDLOCAL", "2999-01-01T00:00:00Z"))).await;
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+
+    // 0.0.0.0 reaches this machine on Linux, yet it is no loopback address: refused, and
+    // were it not, the request would still stay on this machine.
+    let refused = Env::new("full-uri-refused").set(FULL_URI, &format!("http://0.0.0.0:{port}/c"));
+    let err = key_of(&refused.chain()).await.unwrap_err();
+    let rule = "uses plain http:// to a host that is neither loopback (127.0.0.0/8, ::1, \
+                localhost) nor a container credentials address (169.254.170.2, \
+                169.254.170.23, fd00:ec2::23): use https:// or one of those hosts";
+    assert!(err.contains(FULL_URI) && err.contains(rule), "{err}");
+    assert!(server.requests().is_empty(), "nothing is sent");
+
+    for host in ["127.0.0.1", "localhost"] {
+        let env =
+            Env::new(&format!("full-uri-{host}")).set(FULL_URI, &format!("http://{host}:{port}/c"));
+        assert_eq!(key_of(&env.chain()).await.unwrap(), "AKIDLOCAL", "{host}");
+    }
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn config_and_credentials_files_are_read_where_the_variables_point() {
+    let env = Env::new("file-variables")
+        .file(
+            "config",
+            "[default]\nregion = eu-west-1\nmax_attempts = 7\n",
+        )
+        .file("credentials", CREDENTIALS_FILE);
+    let config = env.temp_file(
+        "elsewhere-config",
+        "[profile ci]\nregion = ap-northeast-3\n",
+    );
+    let credentials = env.temp_file(
+        "elsewhere-credentials",
+        "[ci]\naws_access_key_id = AKIDELSEWHERE\naws_secret_access_key = s\n",
+    );
+    let env = env
+        .set("AWS_CONFIG_FILE", &config)
+        .set("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .set("AWS_PROFILE", "ci");
+
+    assert_eq!(env.builder(None).build().region(), Some("ap-northeast-3"));
+    assert_eq!(env.access_key(None).await.unwrap(), "AKIDELSEWHERE");
+
+    let env = env.set("AWS_PROFILE", "default");
+    let built = env.builder(None).build();
+    assert_eq!(built.region(), None, "~/.aws/config is not read");
+    assert_eq!(built.retry().max_attempts(), 3);
+    let err = env.access_key(None).await.unwrap_err();
+    let read = format!("profile `default` (read {config} and {credentials}): no such profile");
+    assert!(err.contains(&read), "~/.aws/credentials is not read: {err}");
+}
+
+#[tokio::test]
+async fn the_profiles_max_attempts_bounds_the_attempts_of_a_call() {
+    let busy = TestServer::start(|_| Reply::lambda_error(503, "ServiceException", "busy")).await;
+    let env = Env::new("profile-max-attempts")
+        .profile_line("region = us-east-1")
+        .profile_line("max_attempts = 2")
+        .set("AWS_ACCESS_KEY_ID", "AKIDENV")
+        .set("AWS_SECRET_ACCESS_KEY", "s")
+        .in_code(&format!("endpoint={}", busy.url()));
+    let invoke = |config: Config| async move {
+        let client = lamina::Client::from_conf(config);
+        client.invoke().function_name("f").send().await
+    };
+
+    let err = invoke(env.builder(None).build()).await.unwrap_err();
+    assert!(err.to_string().contains("ServiceException"), "{err}");
+    assert_eq!(busy.requests().len(), 2, "the profile's max_attempts = 2");
+
+    let env = env.set("AWS_MAX_ATTEMPTS", "3");
+    invoke(env.builder(None).build()).await.unwrap_err();
+    assert_eq!(
+        busy.requests().len(),
+        5,
+        "AWS_MAX_ATTEMPTS = 3 wins over the profile"
+    );
+}
+
+#[tokio::test]
+async fn an_explicit_profile_wins_over_environment_keys_as_in_the_aws_cli() {
+    let env = Env::new("explicit-profile")
+        .file("credentials", CREDENTIALS_FILE)
+        .set("AWS_ACCESS_KEY_ID", "AKIDENV")
+        .set("AWS_SECRET_ACCESS_KEY", "s")
+        .set("AWS_REGION", "eu-west-2");
+
+    assert_eq!(
+        env.access_key(Some("other")).await.unwrap(),
+        "AKIDOTHER",
+        "an explicit profile beats AWS_ACCESS_KEY_ID"
+    );
+    assert_eq!(
+        env.builder(Some("other")).build().region(),
+        Some("eu-west-2"),
+        "but not AWS_REGION"
+    );
+
+    let env = env.set("AWS_PROFILE", "other");
+    assert_eq!(
+        env.access_key(None).await.unwrap(),
+        "AKIDENV",
+        "AWS_PROFILE does not beat AWS_ACCESS_KEY_ID"
+    );
 }

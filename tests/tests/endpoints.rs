@@ -5,8 +5,10 @@
 
 use std::path::PathBuf;
 
+use lamina::config::Credentials;
 use lamina::Config;
-use lamina_runtime::endpoint::rules::RuleSet;
+use lamina_e2e::server::{Reply, TestServer};
+use lamina_runtime::endpoint::rules::{Params, RuleError, RuleSet};
 use lamina_runtime::endpoint::{partition, resolve};
 use serde_json::Value;
 
@@ -115,7 +117,7 @@ fn unlisted_regions_follow_their_partition_pattern_or_fall_back_to_aws() {
             partition_name,
             "{region}"
         );
-        for (fips, dual) in [(false, false), (true, true)] {
+        for (fips, dual) in [(false, false), (true, false), (false, true), (true, true)] {
             let want = expected(&outputs_of(partition_name), region, fips, dual);
             assert_eq!(url(config(region, fips, dual)), want, "{region}");
         }
@@ -223,5 +225,136 @@ fn endpoint_variables_are_read_service_first() {
     assert_eq!(
         url(fips.build()).unwrap(),
         "https://lambda-fips.us-west-2.api.aws/"
+    );
+}
+
+/// Partitions AWS does not have: one without FIPS or dual-stack, one with FIPS only, one with
+/// dual-stack only.
+const LAB_PARTITIONS: &str = r#"{"partitions": [
+    {"name": "lab", "region_pattern": "^lab-\\w+-\\d+$", "regions": ["lab-east-1"],
+     "dns_suffix": "lab.example", "dual_stack_dns_suffix": "dual.lab.example",
+     "supports_fips": false, "supports_dual_stack": false},
+    {"name": "lab-fips", "region_pattern": "^labf-\\w+-\\d+$", "regions": ["labf-east-1"],
+     "dns_suffix": "labf.example", "dual_stack_dns_suffix": "dual.labf.example",
+     "supports_fips": true, "supports_dual_stack": false},
+    {"name": "lab-dual", "region_pattern": "^labd-\\w+-\\d+$", "regions": ["labd-east-1"],
+     "dns_suffix": "labd.example", "dual_stack_dns_suffix": "dual.labd.example",
+     "supports_fips": false, "supports_dual_stack": true}
+]}"#;
+
+#[test]
+fn partitions_without_fips_or_dual_stack_get_the_rule_sets_own_errors() {
+    let table = partition::parse(LAB_PARTITIONS).unwrap();
+    let rules = rules();
+    let resolve = |region: &str, fips: bool, dual: bool| {
+        let params = Params::new()
+            .region(region)
+            .use_fips(fips)
+            .use_dual_stack(dual);
+        rules.resolve_with(&table, &params)
+    };
+    let refused = |message: &str| Err(RuleError::Rule(message.to_owned()));
+    let no_fips = "FIPS is enabled but this partition does not support FIPS";
+    let no_dual = "DualStack is enabled but this partition does not support DualStack";
+    let not_both =
+        "FIPS and DualStack are enabled, but this partition does not support one or both";
+
+    // Listed regions, then unlisted ones that only match the pattern.
+    for (neither, fips_only, dual_only) in [
+        ("lab-east-1", "labf-east-1", "labd-east-1"),
+        ("lab-west-9", "labf-south-4", "labd-north-2"),
+    ] {
+        let plain = format!("https://lambda.{neither}.lab.example");
+        assert_eq!(resolve(neither, false, false), Ok(plain));
+        assert_eq!(resolve(neither, true, false), refused(no_fips), "{neither}");
+        assert_eq!(resolve(neither, false, true), refused(no_dual), "{neither}");
+        assert_eq!(resolve(neither, true, true), refused(not_both), "{neither}");
+
+        let fips = format!("https://lambda-fips.{fips_only}.labf.example");
+        assert_eq!(resolve(fips_only, true, false), Ok(fips));
+        assert_eq!(
+            resolve(fips_only, false, true),
+            refused(no_dual),
+            "{fips_only}"
+        );
+        assert_eq!(
+            resolve(fips_only, true, true),
+            refused(not_both),
+            "{fips_only}"
+        );
+
+        let dual = format!("https://lambda.{dual_only}.dual.labd.example");
+        assert_eq!(resolve(dual_only, false, true), Ok(dual));
+        assert_eq!(
+            resolve(dual_only, true, false),
+            refused(no_fips),
+            "{dual_only}"
+        );
+        assert_eq!(
+            resolve(dual_only, true, true),
+            refused(not_both),
+            "{dual_only}"
+        );
+    }
+
+    assert_eq!(
+        rules.resolve(&Params::new().region("lab-east-1")),
+        Ok("https://lambda.lab-east-1.amazonaws.com".to_owned()),
+        "the default table is unchanged: an unknown region falls back to aws"
+    );
+}
+
+#[test]
+fn a_partition_table_that_is_not_valid_is_refused_with_the_reason() {
+    let cases = [
+        ("not json", "not JSON"),
+        (r#"{"partition": []}"#, "no `partitions` list"),
+        (
+            r#"{"partitions": [{"dns_suffix": "x"}]}"#,
+            "partition 0 has no `name`",
+        ),
+        (
+            r#"{"partitions": [{"name": "p", "region_pattern": "(unclosed"}]}"#,
+            "the region_pattern of `p` is not a regex",
+        ),
+    ];
+    for (text, reason) in cases {
+        let err = partition::parse(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("the partition table is not valid") && err.contains(reason),
+            "{text}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_custom_endpoint_without_a_region_names_every_way_to_set_one() {
+    let server = TestServer::start(|_| Reply::new(200, "{}")).await;
+    let credentials = Credentials::new("AKIDTEST", "s", None, None, "test");
+    let config = Config::builder()
+        .endpoint_url(server.url())
+        .credentials(credentials)
+        .build();
+    let client = lamina::Client::from_conf(config);
+
+    let err = client.invoke().function_name("f").send().await.unwrap_err();
+    let signing = err.to_string();
+    let rules = url(Config::builder().build()).unwrap_err();
+
+    let ways = [
+        "region is not set",
+        "pass it in the configuration",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "`region` in the profile",
+        "--region",
+    ];
+    for way in ways {
+        assert!(signing.contains(way), "{way} missing from: {signing}");
+        assert!(rules.contains(way), "{way} missing from: {rules}");
+    }
+    assert!(
+        server.requests().is_empty(),
+        "nothing is sent without a region"
     );
 }

@@ -10,7 +10,7 @@ use lamina_codegen::{generate, Options};
 /// the CLI writes by hand instead.
 const CLI_MODEL: &str = "model/lambda.json";
 const CLI_OUT: &str = "crates/cli/src/generated";
-const CLI_BY_HAND: &[&str] = &["Invoke"];
+const CLI_BY_HAND: &[&str] = &["Invoke", "InvokeWithResponseStream"];
 
 /// One crate that `cargo xtask codegen` writes.
 struct Target {

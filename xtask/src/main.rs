@@ -3,10 +3,12 @@
 //! - `codegen [--check]`: regenerate the client from `model/`, or check it is fresh;
 //! - `test`: run every test of the workspace with a local Lambda endpoint (moto);
 //! - `demo`: start a local endpoint and invoke a function through lamina;
-//! - `bench`: lamina against aws-sdk-lambda and a plain reqwest floor, side by side.
+//! - `bench`: lamina against aws-sdk-lambda and a plain reqwest floor, side by side;
+//! - `fuzz [TARGET] [SECONDS]`: the cargo-fuzz targets of `fuzz/`, for a fixed time each.
 
 mod bench;
 mod codegen;
+mod fuzz;
 mod tasks;
 
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
         Some("test") => tasks::test(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -39,4 +42,6 @@ tasks:
   test [ARGS...]      install and start moto on loopback, run all tests, stop it
   demo                start a local endpoint and invoke a function through lamina
   bench [--quick] [--build] [--micro]
-                      lamina against aws-sdk-lambda and an unsigned reqwest floor, side by side";
+                      lamina against aws-sdk-lambda and an unsigned reqwest floor, side by side
+  fuzz [TARGET] [SECONDS]
+                      run the fuzz targets of fuzz/ (all, or TARGET) for SECONDS each (60)";

@@ -10,7 +10,8 @@ use lamina_e2e::moto::{self, MotoProcess};
 use crate::codegen::workspace_root;
 
 /// Installs moto into `target/moto-venv` when needed, starts it on a free loopback port, runs
-/// `cargo test --workspace` (with `args` passed on), and stops it.
+/// `cargo test --workspace` with lamina's `test-util` feature (and `args` passed on), and
+/// stops it.
 pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let moto = start_moto()?;
     println!("moto is listening on {}", moto.0.endpoint());
@@ -18,7 +19,7 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(workspace_root())
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--features", "lamina/test-util"])
         .args(args)
         .env(moto::ENDPOINT_VAR, moto.0.endpoint())
         .env(moto::SERVER_VAR, &moto.1)

@@ -73,13 +73,23 @@ pub(crate) fn cli_module(service: &Service, skip: &[String]) -> TokenStream {
         .iter()
         .flat_map(|op| op.waiters.iter().map(move |w| (op, w)))
         .collect();
+    let wait_examples = match waiters.first() {
+        Some((op, w)) => examples(op, &format!("wait {}", command_name(&w.name)), None),
+        None => "Examples:\n  lamina wait --help".to_owned(),
+    };
     let wait_commands = waiters.iter().map(|(op, w)| {
         let name = command_name(&w.name);
         let about = format!("Wait until `{}` reports the {} state.", op.name, w.name);
         let args = op.input.fields.iter().filter_map(|f| arg(f, op, None));
+        let examples = examples(op, &format!("wait {name}"), None).replacen(
+            "Examples:",
+            "Examples (exit code 0 once the state is reached):",
+            1,
+        );
         quote! {
             Command::new(#name)
                 .about(#about)
+                .after_help(#examples)
                 #(.arg(#args))*
                 .arg(
                     Arg::new("max-wait")
@@ -131,6 +141,7 @@ pub(crate) fn cli_module(service: &Service, skip: &[String]) -> TokenStream {
         pub(crate) fn wait_command() -> Command {
             Command::new("wait")
                 .about("Wait until a resource reaches a state; exits 0 when it does")
+                .after_help(#wait_examples)
                 .subcommand_required(true)
                 .subcommands([#(#wait_commands),*])
         }
@@ -222,8 +233,42 @@ fn command(op: &Operation) -> TokenStream {
             )
         }
     });
+    let examples = examples(op, &name, page_token);
     quote! {
-        Command::new(#name).about(#about) #(.arg(#args))* #paging
+        Command::new(#name).about(#about).after_help(#examples) #(.arg(#args))* #paging
+    }
+}
+
+/// The `--help` examples of a subcommand: a call with its required flags (and, for a
+/// paginated operation, one capped at ten items).
+fn examples(op: &Operation, command: &str, page_token: Option<&str>) -> String {
+    let mut call = format!("lamina {command}");
+    for field in op.input.fields.iter().filter(|f| f.required) {
+        if page_token == Some(field.setter.as_str()) || field.binding == Binding::ResponseCode {
+            continue;
+        }
+        call.push_str(&format!(" --{} {}", flag(field, op), placeholder(field)));
+    }
+
+    let mut text = format!("Examples:\n  {call}");
+    if op.paginator.is_some() {
+        text.push_str(&format!("\n  {call} --max-items 10"));
+    }
+    text
+}
+
+/// A value to show for a member in an example: its name in capitals for text, a sample for
+/// other types.
+fn placeholder(field: &Field) -> String {
+    match &field.ty {
+        FieldType::Bool => "true".into(),
+        FieldType::Byte | FieldType::Short | FieldType::Integer | FieldType::Long => "1".into(),
+        FieldType::Float | FieldType::Double | FieldType::BigNumber => "1.5".into(),
+        FieldType::Blob => "@file.bin".into(),
+        FieldType::Timestamp => "2024-01-01T00:00:00Z".into(),
+        FieldType::List(_) => "'[...]'".into(),
+        FieldType::Structure(_) | FieldType::Union(..) | FieldType::Map(_) => "'{...}'".into(),
+        _ => snake_case(&field.member).to_ascii_uppercase(),
     }
 }
 

@@ -272,7 +272,9 @@ pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
                 (!response.body().is_empty())
                     .then(|| String::from_utf8_lossy(response.body()).into_owned())
             },
-            FieldType::Union(_, true) => quote!(None),
+            FieldType::Union(_, true) => quote! {
+                Some(rt::event_stream::receiver::EventReceiver::from_response(response))
+            },
             ty => {
                 let ty = value_type(ty);
                 finish(quote!(#rest::payload::<#ty>(response, #meta)))

@@ -71,20 +71,25 @@ pub(crate) fn operation(op: &Operation) -> TokenStream {
 /// JSON for an output, keyed by the model's member names, for tools such as the CLI.
 fn output_to_json(op: &Operation) -> TokenStream {
     let name = ident(&op.output.name);
-    let writes = op.output.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let key = &f.member;
-        if is_plain(f, Kind::Output) {
-            quote!(object.insert(#key.into(), rt::json::ToJson::to_json(&self.#fname));)
-        } else {
-            quote! {
-                if let Some(value) = &self.#fname {
-                    object.insert(#key.into(), rt::json::ToJson::to_json(value));
+    let writes = op
+        .output
+        .fields
+        .iter()
+        .filter(|f| !is_event_stream(f))
+        .map(|f| {
+            let fname = ident(&f.name);
+            let key = &f.member;
+            if is_plain(f, Kind::Output) {
+                quote!(object.insert(#key.into(), rt::json::ToJson::to_json(&self.#fname));)
+            } else {
+                quote! {
+                    if let Some(value) = &self.#fname {
+                        object.insert(#key.into(), rt::json::ToJson::to_json(value));
+                    }
                 }
             }
-        }
-    });
-    let binding = if op.output.fields.is_empty() {
+        });
+    let binding = if op.output.fields.iter().all(is_event_stream) {
         quote!(let object = rt::json::Map::new();)
     } else {
         quote!(let mut object = rt::json::Map::new();)
@@ -98,6 +103,11 @@ fn output_to_json(op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether the member is an event stream, which has no JSON form and arrives as frames.
+pub(crate) fn is_event_stream(field: &Field) -> bool {
+    matches!(field.ty, FieldType::Union(_, true))
 }
 
 /// `use` items for the sibling `error` and `types` modules, where the file refers to them.
@@ -901,6 +911,11 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     let output = ident(&op.output.name);
     let error = format_ident!("{}", op.error_enum);
     let name = &op.name;
+    let run = if op.output.fields.iter().any(is_event_stream) {
+        format_ident!("run_streaming")
+    } else {
+        format_ident!("run")
+    };
     let docs = doc_with(
         op.doc.as_deref(),
         &format!("Calls `{name}`."),
@@ -972,7 +987,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                     .build()
                     .map_err(rt::error::SdkError::Construction)?;
 
-                rt::client::run::<#input, #output>(self.handle, &stack, #name, input)
+                rt::client::#run::<#input, #output>(self.handle, &stack, #name, input)
                     .await
                     .map_err(|e| e.map_service_error(#error::from_erased))
             }

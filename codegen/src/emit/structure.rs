@@ -33,10 +33,14 @@ pub(crate) fn value_type(ty: &FieldType) -> TokenStream {
         FieldType::Timestamp => quote!(rt::datetime::DateTime),
         FieldType::Document => quote!(rt::json::Document),
         FieldType::BigNumber => quote!(String),
+        FieldType::Union(name, true) => {
+            let name = ident(name);
+            quote!(rt::event_stream::receiver::EventReceiver<types::#name>)
+        }
         FieldType::Enum(name)
         | FieldType::IntEnum(name)
         | FieldType::Structure(name)
-        | FieldType::Union(name, _) => {
+        | FieldType::Union(name, false) => {
             let name = ident(name);
             quote!(types::#name)
         }

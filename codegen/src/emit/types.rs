@@ -7,7 +7,7 @@ use super::docs::doc;
 use super::features::{gated, Gates};
 use super::structure::{structure, value_type, Kind};
 use super::{bare, ident, json};
-use crate::ir::{Enum, IntEnum, Service, Union};
+use crate::ir::{Enum, EventBinding, Field, FieldType, IntEnum, Service, Structure, Union};
 
 /// The `types` module: every enum the operations use.
 pub(crate) fn types_module(service: &Service, crate_name: &str, gates: &Gates) -> TokenStream {
@@ -24,10 +24,11 @@ pub(crate) fn types_module(service: &Service, crate_name: &str, gates: &Gates) -
         let json = json::structure_json(s);
         gated(gates.for_type(&s.name), quote!(#tokens #json))
     });
-    let unions = service
-        .unions
-        .iter()
-        .map(|u| gated(gates.for_type(&u.name), union(u)));
+    let unions = service.unions.iter().map(|u| {
+        let decoder = u.streaming.then(|| event_decoder(u, &service.structures));
+        let tokens = union(u);
+        gated(gates.for_type(&u.name), quote!(#tokens #decoder))
+    });
     let allow = gates.allow_unused();
     let uses_types = !service.structures.is_empty() || !service.unions.is_empty();
     let import = uses_types.then(|| {
@@ -259,5 +260,91 @@ fn union(u: &Union) -> TokenStream {
         }
 
         #json
+    }
+}
+
+/// `DecodeEvent` for an event-stream union: each variant is an event type, named by the
+/// message's `:event-type` header, whose structure is read from the message's payload and
+/// headers as its members' event traits say.
+fn event_decoder(u: &Union, structures: &[Structure]) -> TokenStream {
+    let name = ident(&u.name);
+    let arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let event_type = &v.member;
+        let structure = match &v.ty {
+            FieldType::Structure(target) => structures.iter().find(|s| &s.name == target),
+            _ => None,
+        };
+        let value = match structure {
+            Some(s) if s.fields.iter().any(|f| f.event != EventBinding::Json) => event_structure(s),
+            _ => quote!(rt::event_stream::receiver::json_event(event_type, message)?),
+        };
+        quote!(#event_type => Ok(#name::#vname(#value)),)
+    });
+
+    quote! {
+        impl rt::event_stream::receiver::DecodeEvent for #name {
+            fn decode(
+                event_type: &str,
+                message: &rt::event_stream::frame::Message,
+            ) -> Result<Self, rt::event_stream::receiver::EventStreamError> {
+                match event_type {
+                    #(#arms)*
+                    other => Ok(#name::Unknown(other.to_owned())),
+                }
+            }
+        }
+    }
+}
+
+/// An event structure whose members come from the payload, the headers and, for the rest,
+/// the payload's JSON.
+fn event_structure(s: &Structure) -> TokenStream {
+    let name = ident(&s.name);
+    let has_json = s.fields.iter().any(|f| f.event == EventBinding::Json);
+    let json = has_json.then(|| {
+        quote! {
+            let json = rt::event_stream::receiver::json_payload(event_type, message)?;
+            let object = rt::json::object(&json)
+                .map_err(|e| rt::event_stream::receiver::decode_error(event_type, e))?;
+        }
+    });
+    let sets = s.fields.iter().map(|f| {
+        let set = ident(&f.setter);
+        let value = event_member(f);
+        quote!(.#set(#value))
+    });
+
+    quote! {
+        {
+            #json
+            types::#name::builder() #(#sets)* .build()
+        }
+    }
+}
+
+/// The value of one member of an event structure, as an `Option`.
+fn event_member(f: &Field) -> TokenStream {
+    let member = &f.member;
+    match (f.event, &f.ty) {
+        (EventBinding::Payload, FieldType::Blob) => quote!(Some(message.payload().clone())),
+        (EventBinding::Payload, FieldType::String) => {
+            quote!(Some(rt::event_stream::receiver::text_payload(
+                event_type, message
+            )?))
+        }
+        (EventBinding::Payload, _) => {
+            quote!(Some(rt::event_stream::receiver::json_event(
+                event_type, message
+            )?))
+        }
+        (EventBinding::Header, FieldType::String) => {
+            quote!(rt::event_stream::receiver::text_header(message, #member))
+        }
+        (EventBinding::Header, _) => quote!(None),
+        (EventBinding::Json, _) => quote! {
+            rt::json::field(object, #member)
+                .map_err(|e| rt::event_stream::receiver::decode_error(event_type, e))?
+        },
     }
 }

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::naming::{field_name, shape_type_name, snake_case, type_name};
 use super::{
-    Binding, DefaultValue, Enum, ErrorRef, ErrorShape, Field, FieldType, IntEnum, Operation,
-    PathPart, Service, Structure, Union, Variant,
+    Binding, DefaultValue, Enum, ErrorRef, ErrorShape, EventBinding, Field, FieldType, IntEnum,
+    Operation, PathPart, Service, Structure, Union, Variant,
 };
 use crate::model::{AggregateShape, Member, Model, ServiceShape, Shape};
 use crate::Error;
@@ -525,6 +525,13 @@ impl<'m> Lowering<'m> {
             binding,
             length,
             pattern,
+            event: if member.traits.has("smithy.api#eventPayload") {
+                EventBinding::Payload
+            } else if member.traits.has("smithy.api#eventHeader") {
+                EventBinding::Header
+            } else {
+                EventBinding::Json
+            },
         })
     }
 

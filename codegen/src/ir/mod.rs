@@ -216,6 +216,19 @@ pub struct Field {
     pub length: Option<(Option<u64>, Option<u64>)>,
     /// The model's `pattern`, when the regex engine can check it.
     pub pattern: Option<String>,
+    /// Where the member travels in an event-stream message, for members of event structures.
+    pub event: EventBinding,
+}
+
+/// Where a member of an event structure travels in an event-stream message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventBinding {
+    /// In the JSON object that is the message's payload (no event trait).
+    Json,
+    /// As the whole payload of the message (`eventPayload`).
+    Payload,
+    /// As a message header named after the member (`eventHeader`).
+    Header,
 }
 
 /// A default value from the model's `default` trait.

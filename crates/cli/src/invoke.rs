@@ -1,5 +1,7 @@
 //! `lamina invoke`: one flag per Invoke input member, plus where to send the call.
 
+use std::io::IsTerminal;
+
 use base64::Engine as _;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, ValueEnum};
@@ -15,6 +17,7 @@ pub(crate) const EXAMPLES: &str = "Examples:
   lamina invoke --function-name my-function --payload '{\"name\": \"Ada\"}'
   lamina invoke --function-name my-function --payload @event.json --log-type Tail --output text
   echo '{}' | lamina invoke --function-name my-function --payload - --invocation-type Event
+  lamina invoke --function-name my-function --payload @image.png --outfile result.bin
   lamina invoke --function-name f --endpoint-url http://127.0.0.1:5000 --region us-east-1";
 
 /// The flags of `lamina invoke`.
@@ -53,6 +56,10 @@ pub(crate) struct InvokeArgs {
     #[arg(long)]
     durable_execution_name: Option<String>,
 
+    /// Write the payload, byte for byte, to this file instead of printing it.
+    #[arg(long, value_name = "PATH")]
+    outfile: Option<std::path::PathBuf>,
+
     /// How to print the result.
     #[arg(long, value_enum, default_value_t = OutputArg::Json)]
     output: OutputArg,
@@ -78,7 +85,13 @@ pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
         .map(encode_client_context)
         .transpose()?;
 
-    let result = client
+    let synchronous = matches!(
+        args.invocation_type.as_deref(),
+        None | Some("RequestResponse")
+    );
+    let spinner = synchronous && std::io::stderr().is_terminal();
+    let label = args.function_name.clone();
+    let call = client
         .invoke()
         .function_name(args.function_name)
         .set_payload(payload)
@@ -88,12 +101,29 @@ pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
         .set_client_context(client_context)
         .set_tenant_id(args.tenant_id)
         .set_durable_execution_name(args.durable_execution_name)
-        .send()
-        .await;
+        .send();
+    let result = if spinner {
+        crate::spinner::while_waiting(&label, call).await
+    } else {
+        call.await
+    };
 
     match result {
         Ok(out) => {
-            output::success(&out, format);
+            let written = match (&args.outfile, out.payload()) {
+                (Some(path), payload) => {
+                    let bytes = payload.map_or(&[][..], |p| &p[..]);
+                    std::fs::write(path, bytes).map_err(|e| {
+                        Exit::Failed(format!(
+                            "the call succeeded, but the payload could not be written to {}: {e}",
+                            path.display()
+                        ))
+                    })?;
+                    Some((path.as_path(), bytes.len()))
+                }
+                (None, _) => None,
+            };
+            output::success(&out, format, written);
             if out.function_error().is_some() {
                 return Err(Exit::FunctionError);
             }
@@ -114,7 +144,7 @@ pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
 
 /// The payload from text (which must be JSON), `@path` or `-` (standard input), the last two
 /// byte for byte.
-fn read_payload(arg: &str) -> Result<Bytes, Exit> {
+pub(crate) fn read_payload(arg: &str) -> Result<Bytes, Exit> {
     if arg == "-" || arg.starts_with('@') {
         return crate::parse::blob("--payload", arg);
     }
@@ -127,7 +157,7 @@ fn read_payload(arg: &str) -> Result<Bytes, Exit> {
 }
 
 /// The client context as Lambda wants it: the JSON text, base64-encoded.
-fn encode_client_context(json: &str) -> Result<String, Exit> {
+pub(crate) fn encode_client_context(json: &str) -> Result<String, Exit> {
     serde_json::from_str::<serde_json::Value>(json).map_err(|e| {
         Exit::BadInput(format!(
             "--client-context must be JSON (it is sent base64-encoded): {e}"

@@ -13,7 +13,10 @@ mod output;
 mod paging;
 mod parse;
 mod settings;
+mod spinner;
+mod stream;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
@@ -37,6 +40,11 @@ fn cli() -> Command {
             .about("Invoke a function and print its result")
             .after_help(invoke::EXAMPLES),
     );
+    let stream = stream::StreamArgs::augment_args(
+        Command::new("invoke-with-response-stream")
+            .about("Invoke a function and write its answer to standard output as it streams")
+            .after_help(stream::EXAMPLES),
+    );
     let command = Command::new("lamina")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Call AWS Lambda: every operation of the model, with typed errors")
@@ -51,6 +59,7 @@ fn cli() -> Command {
         );
     settings::flags(command)
         .subcommand(invoke)
+        .subcommand(stream)
         .subcommand(
             Command::new("resolve-endpoint")
                 .about("Print the URL calls would go to, or the endpoint rules' error")
@@ -61,6 +70,21 @@ fn cli() -> Command {
         )
         .subcommands(generated::commands())
         .subcommand(generated::wait_command())
+        .subcommand(
+            Command::new("completions")
+                .about("Print a shell completion script for lamina")
+                .arg(
+                    Arg::new("shell")
+                        .required(true)
+                        .value_parser(clap::value_parser!(clap_complete::Shell)),
+                )
+                .after_help(
+                    "Examples:\n  \
+                     lamina completions bash > /etc/bash_completion.d/lamina\n  \
+                     lamina completions zsh > ~/.zfunc/_lamina\n  \
+                     lamina completions fish > ~/.config/fish/completions/lamina.fish",
+                ),
+        )
 }
 
 fn main() -> ExitCode {
@@ -109,6 +133,16 @@ async fn run(matches: &ArgMatches) -> Result<(), Exit> {
             "a subcommand is required; see --help".into(),
         ));
     };
+    if name == "completions" {
+        let mut script = Vec::new();
+        if let Some(shell) = args.get_one::<clap_complete::Shell>("shell") {
+            clap_complete::generate(*shell, &mut cli(), "lamina", &mut script);
+        }
+        use std::io::Write as _;
+        return std::io::stdout()
+            .write_all(&script)
+            .map_err(|e| Exit::Failed(format!("could not write the completion script: {e}")));
+    }
     let client = settings::client(args);
 
     if name == "resolve-endpoint" {
@@ -122,6 +156,11 @@ async fn run(matches: &ArgMatches) -> Result<(), Exit> {
             .map_err(|e| Exit::Failed(e.to_string()))?;
         println!("{url}");
         return Ok(());
+    }
+    if name == "invoke-with-response-stream" {
+        let stream_args = stream::StreamArgs::from_arg_matches(args)
+            .map_err(|e| Exit::BadInput(e.to_string()))?;
+        return stream::run(&client, stream_args).await;
     }
     if name == "invoke" {
         let invoke_args = invoke::InvokeArgs::from_arg_matches(args)
@@ -154,6 +193,7 @@ fn init_logging(verbose: u8) {
     let filter = tracing_subscriber::EnvFilter::new(level);
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

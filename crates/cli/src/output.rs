@@ -1,6 +1,7 @@
 //! Printing results: one JSON object, or text for people.
 
-use base64::Engine as _;
+use std::path::Path;
+
 use lamina::error::{ProvideErrorMetadata, SdkError};
 use lamina::operation::invoke::{InvokeError, InvokeOutput};
 use lamina::waiter::WaiterError;
@@ -15,10 +16,19 @@ pub(crate) enum Format {
     Text,
 }
 
-/// Prints a successful call's output.
-pub(crate) fn success(out: &InvokeOutput, format: Format) {
-    let log = out.log_result().map(decode_log);
-    let payload = out.payload().map(|p| payload_value(p));
+/// Prints a successful call's output; `written` is where the payload went instead, and its
+/// size, when `--outfile` was given.
+pub(crate) fn success(out: &InvokeOutput, format: Format, written: Option<(&Path, usize)>) {
+    let tail = out.log_tail();
+    let log = match (&tail, out.log_result()) {
+        (Some(Ok(tail)), _) => Some(tail.text().to_owned()),
+        (_, raw) => raw.map(str::to_owned),
+    };
+    let report = tail.and_then(Result::ok).and_then(|t| t.report());
+    let payload = match written {
+        Some(_) => None,
+        None => out.payload().map(|p| payload_value(p)),
+    };
 
     match format {
         Format::Json => {
@@ -34,6 +44,12 @@ pub(crate) fn success(out: &InvokeOutput, format: Format) {
             );
             if let Some(payload) = payload {
                 object.insert("Payload".into(), payload);
+            }
+            if let Some((path, size)) = written {
+                object.insert(
+                    "Outfile".into(),
+                    json!({ "path": path.display().to_string(), "bytes": size }),
+                );
             }
             let meta = out.response_metadata();
             object.insert(
@@ -55,8 +71,24 @@ pub(crate) fn success(out: &InvokeOutput, format: Format) {
             if let Some(error) = out.function_error() {
                 println!("function error: {error}");
             }
+            if let Some(report) = report {
+                let init = report
+                    .init_duration
+                    .map(|d| format!(", cold start {:.1} ms", d.as_secs_f64() * 1e3))
+                    .unwrap_or_default();
+                println!(
+                    "billed:   {} ms ({:.2} ms run{init}), {} of {} MB used",
+                    report.billed_duration.as_millis(),
+                    report.duration.as_secs_f64() * 1e3,
+                    report.max_memory_used_mb,
+                    report.memory_size_mb,
+                );
+            }
             if let Some(log) = log {
                 println!("log:\n{}", log.trim_end());
+            }
+            if let Some((path, size)) = written {
+                println!("payload:  {size} bytes written to {}", path.display());
             }
             match payload {
                 Some(Value::String(text)) => println!("payload:\n{text}"),
@@ -159,14 +191,6 @@ fn insert_opt(object: &mut Map<String, Value>, key: &str, value: Option<&str>) {
     }
 }
 
-/// The log tail as text; a value that is not base64 is shown as it came.
-fn decode_log(raw: &str) -> String {
-    match base64::engine::general_purpose::STANDARD.decode(raw.trim()) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) => raw.to_owned(),
-    }
-}
-
 /// The payload as JSON when it parses, else as text.
 fn payload_value(payload: &[u8]) -> Value {
     serde_json::from_slice(payload)
@@ -181,11 +205,5 @@ mod tests {
     fn payloads_are_json_when_they_parse() {
         assert_eq!(payload_value(br#"{"a":1}"#), json!({"a": 1}));
         assert_eq!(payload_value(b"plain text"), json!("plain text"));
-    }
-
-    #[test]
-    fn logs_are_decoded_or_kept() {
-        assert_eq!(decode_log("aGVsbG8="), "hello");
-        assert_eq!(decode_log("not base64!"), "not base64!");
     }
 }

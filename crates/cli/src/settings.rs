@@ -19,7 +19,8 @@ pub(crate) fn flags(command: Command) -> Command {
             "An endpoint URL to use instead of the region's Lambda endpoint",
         )))
         .arg(global(Arg::new("profile").long("profile").help(
-            "The profile of the shared config files to use (else AWS_PROFILE)",
+            "The profile of the shared config files (else AWS_PROFILE); its credentials win \
+             over AWS_ACCESS_KEY_ID",
         )))
         .arg(global(
             Arg::new("use-fips")

@@ -69,6 +69,11 @@ async fn a_successful_call_prints_one_json_object_and_exits_0() {
     assert_eq!(json["$metadata"]["attempts"], 1);
     let sent = &server.requests()[0];
     assert_eq!(sent.header("x-amz-client-context"), Some("eyJjIjoxfQ=="));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "",
+        "without -v nothing is logged"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -472,4 +477,321 @@ fn bad_retry_and_timeout_flags_exit_2_naming_the_flag() {
         assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
         assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
     }
+}
+
+/// The `Signature=` values of the requests `server` received.
+fn signatures(server: &TestServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("authorization")?.split_once("Signature="))
+        .map(|(_, signature)| signature.to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trace_output_shows_no_secret() {
+    let secret_key = "CliSecretKey+Do-Not-Log/4e1f";
+    let session_token = "CliSessionToken-Do-Not-Log-9a7b";
+    let payload_marker = "CLI-PAYLOAD-MARKER-5500";
+    let payload = format!(r#"{{"card":"{payload_marker}"}}"#);
+    let context_marker = "CLI-CONTEXT-MARKER-77aa";
+    let context = format!(r#"{{"custom":{{"who":"{context_marker}"}}}}"#);
+    let run = |server: &TestServer, attempts: &str| {
+        Command::new(env!("CARGO_BIN_EXE_lamina"))
+            .args(["-vv", "invoke", "--region", "us-east-1"])
+            .args(["--endpoint-url", server.url(), "--function-name", "pay"])
+            .args(["--payload", &payload, "--client-context", &context])
+            .args(["--max-attempts", attempts])
+            .env("AWS_ACCESS_KEY_ID", "AKIDCLISECRETS")
+            .env("AWS_SECRET_ACCESS_KEY", secret_key)
+            .env("AWS_SESSION_TOKEN", session_token)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the lamina binary runs")
+    };
+
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = calls.clone();
+    let flaky = TestServer::start(move |_| {
+        if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            Reply::lambda_error(503, "ServiceException", "try again")
+        } else {
+            Reply::new(200, r#"{"ok":true}"#).header("x-amzn-RequestId", "req-cli-ok")
+        }
+    })
+    .await;
+    let succeeded = run(&flaky, "3");
+    assert_eq!(succeeded.status.code(), Some(0), "{succeeded:?}");
+    let throttling = TestServer::start(|_| {
+        Reply::lambda_error(429, "TooManyRequestsException", "Rate exceeded")
+    })
+    .await;
+    let throttled = run(&throttling, "2");
+    assert_eq!(throttled.status.code(), Some(1), "{throttled:?}");
+
+    let mut hidden = vec![
+        secret_key.to_owned(),
+        session_token.to_owned(),
+        payload_marker.to_owned(),
+        base64_of(&payload),
+        context_marker.to_owned(),
+        base64_of(&context),
+    ];
+    let signed = [signatures(&flaky), signatures(&throttling)].concat();
+    assert_eq!(signed.len(), 4, "every attempt was signed");
+    hidden.extend(signed);
+    for output in [&succeeded, &throttled] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for marker in ["operation=\"Invoke\"", "attempt=2", "call finished"] {
+            assert!(
+                stderr.contains(marker),
+                "stderr lacks {marker:?}:\n{stderr}"
+            );
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for secret in &hidden {
+            assert!(
+                !stderr.contains(secret.as_str()),
+                "stderr shows {secret}:\n{stderr}"
+            );
+            assert!(
+                !stdout.contains(secret.as_str()),
+                "stdout shows {secret}:\n{stdout}"
+            );
+        }
+    }
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outfile_gets_a_binary_payload_byte_for_byte() {
+    let bytes: Vec<u8> = vec![0, 159, 146, 150, 255, b'\n', 0];
+    let body = bytes.clone();
+    let server = TestServer::start(move |_| Reply::new(200, body.clone())).await;
+    let dir = std::env::temp_dir().join(format!("lamina-outfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("result.bin");
+    let path_arg = path.display().to_string();
+
+    let output = lamina(&server, &["--function-name", "f", "--outfile", &path_arg]);
+
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    let json = stdout_json(&output);
+    assert_eq!(
+        json.get("Payload"),
+        None,
+        "the payload went to the file: {json}"
+    );
+    assert_eq!(json["Outfile"]["bytes"], bytes.len());
+    assert_eq!(json["Outfile"]["path"], path_arg);
+
+    let text = lamina(
+        &server,
+        &[
+            "--function-name",
+            "f",
+            "--outfile",
+            &path_arg,
+            "--output",
+            "text",
+        ],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("7 bytes written to {path_arg}")),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_output_summarizes_the_report_line() {
+    let log = "START RequestId: r1\nhi\nEND RequestId: r1\nREPORT RequestId: r1\t\
+               Duration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\t\
+               Max Memory Used: 41 MB\tInit Duration: 150.00 ms\t\n";
+    let encoded = base64_of(log);
+    let server = TestServer::start(move |_| {
+        Reply::new(200, r#"{"ok":true}"#).header("X-Amz-Log-Result", &encoded)
+    })
+    .await;
+
+    let output = lamina(&server, &["--function-name", "f", "--output", "text"]);
+
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("billed:   13 ms (12.34 ms run, cold start 150.0 ms), 41 of 128 MB used"),
+        "{text}"
+    );
+    assert!(text.contains("END RequestId: r1"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_spinner_is_drawn_when_standard_error_is_not_a_terminal() {
+    let server = lamina_e2e::faulty::FaultyServer::start(|_| {
+        vec![
+            lamina_e2e::faulty::Act::Stall(std::time::Duration::from_millis(1500)),
+            lamina_e2e::faulty::Act::respond(200, &[], r#"{"slow":true}"#),
+        ]
+    })
+    .await;
+
+    let output = lamina_at(server.url(), &["--function-name", "f"]);
+
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout_json(&output)["Payload"]["slow"], true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("waiting for"), "{stderr}");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef lamina"),
+        ("fish", "complete -c lamina"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_lamina"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains(marker), "{shell}: {script:.300}");
+        assert!(
+            script.contains("list-functions"),
+            "{shell} completes subcommands"
+        );
+        assert!(script.contains("function-name"), "{shell} completes flags");
+    }
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_lamina"))
+        .args(["completions", "cmd.exe"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    let help = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_lamina"))
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let top = help(&[]);
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() > 30, "{top}");
+
+    for command in commands {
+        let text = help(&[command]);
+        assert!(
+            text.contains("Examples"),
+            "lamina {command} --help:\n{text}"
+        );
+    }
+    let wait = help(&["wait", "function-active-v2"]);
+    assert!(
+        wait.contains("lamina wait function-active-v2 --function-name FUNCTION_NAME"),
+        "{wait}"
+    );
+    let list = help(&["list-functions"]);
+    assert!(
+        list.contains("lamina list-functions --max-items 10"),
+        "{list}"
+    );
+}
+
+/// A streamed answer: `pieces` as payload chunks, then a completion event with `complete`.
+fn streamed(pieces: &[&[u8]], complete: &str) -> Vec<u8> {
+    use lamina::runtime::event_stream::frame::{encode, HeaderValue};
+    let frame = |event: &str, payload: &[u8]| {
+        encode(
+            &[
+                (":message-type", HeaderValue::from("event")),
+                (":event-type", HeaderValue::from(event)),
+            ],
+            payload,
+        )
+    };
+    let mut body = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    let frames = pieces
+        .iter()
+        .map(|p| frame("PayloadChunk", p))
+        .chain([frame("InvokeComplete", complete.as_bytes())]);
+    for f in frames {
+        body.extend(format!("{:x}\r\n", f.len()).into_bytes());
+        body.extend(f);
+        body.extend(b"\r\n");
+    }
+    body.extend(b"0\r\n\r\n");
+    body
+}
+
+fn lamina_stream(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lamina"))
+        .arg("invoke-with-response-stream")
+        .args(["--region", "us-east-1", "--endpoint-url", url])
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLI")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the lamina binary runs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invoke_with_response_stream_writes_the_chunks_to_standard_output() {
+    use lamina_e2e::faulty::{Act, FaultyServer};
+    let log = base64_of("START RequestId: s1\nEND RequestId: s1\n");
+    let complete = format!(r#"{{"LogResult":"{log}"}}"#);
+    let body = streamed(&[b"Hello, ", &[0, 255], b"world\n"], &complete);
+    let server = FaultyServer::start(move |_| vec![Act::Write(body.clone())]).await;
+
+    let output = lamina_stream(
+        server.url(),
+        &["--function-name", "s", "--log-type", "Tail"],
+    );
+
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(output.stdout, b"Hello, \x00\xffworld\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("END RequestId: s1"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_streamed_function_error_exits_3_with_the_error_on_standard_error() {
+    use lamina_e2e::faulty::{Act, FaultyServer};
+    let complete = r#"{"ErrorCode":"Unhandled","ErrorDetails":"{\"errorMessage\":\"boom\"}"}"#;
+    let body = streamed(&[b"partial"], complete);
+    let server = FaultyServer::start(move |_| vec![Act::Write(body.clone())]).await;
+
+    let output = lamina_stream(server.url(), &["--function-name", "s"]);
+
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    assert_eq!(output.stdout, b"partial");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the function failed with Unhandled: {\"errorMessage\":\"boom\"}"),
+        "{stderr}"
+    );
 }

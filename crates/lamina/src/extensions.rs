@@ -16,41 +16,94 @@ pub const ASYNC_PAYLOAD_LIMIT: usize = 1024 * 1024;
 
 /// The edits of each operation's stack.
 pub(crate) fn stack_edits() -> Vec<OperationEdit> {
-    #[cfg(feature = "invoke")]
-    let edits = vec![OperationEdit {
-        operation: "Invoke",
-        edit: std::sync::Arc::new(|stack| {
-            use lamina_runtime::middleware::Step;
-            stack.add(Step::Initialize, PAYLOAD_LIMIT, payload_limit::PayloadLimit)
-        }),
-    }];
-    #[cfg(not(feature = "invoke"))]
-    let edits = Vec::new();
-    edits
+    [
+        #[cfg(feature = "invoke")]
+        payload_limit::edit::<crate::operation::invoke::InvokeInput>("Invoke"),
+        #[cfg(feature = "invoke-with-response-stream")]
+        payload_limit::edit::<
+            crate::operation::invoke_with_response_stream::InvokeWithResponseStreamInput,
+        >("InvokeWithResponseStream"),
+    ]
+    .into_iter()
+    .collect()
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 mod payload_limit {
+    use std::marker::PhantomData;
+    use std::sync::Arc;
+
+    use lamina_runtime::client::OperationEdit;
     use lamina_runtime::error::{ConstructionFailure, Failure, SdkError};
-    use lamina_runtime::middleware::{BoxFuture, Context, Middleware, Next};
+    use lamina_runtime::middleware::{BoxFuture, Context, Middleware, Next, Step};
 
     use super::{ASYNC_PAYLOAD_LIMIT, PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT};
-    use crate::operation::invoke::InvokeInput;
-    use crate::types::InvocationType;
 
-    /// Refuses an Invoke payload over Lambda's limit before anything is sent, instead of
-    /// uploading megabytes for a `RequestTooLargeException`.
-    #[derive(Debug)]
-    pub(super) struct PayloadLimit;
+    /// An invocation's input, as far as its payload limit goes.
+    pub(super) trait Invocation: Send + Sync + 'static {
+        /// The payload's size in bytes.
+        fn payload_len(&self) -> usize;
+        /// Whether the invocation is asynchronous (`Event`).
+        fn is_event(&self) -> bool;
+    }
 
-    impl Middleware for PayloadLimit {
+    #[cfg(feature = "invoke")]
+    impl Invocation for crate::operation::invoke::InvokeInput {
+        fn payload_len(&self) -> usize {
+            self.payload().map_or(0, |p| p.len())
+        }
+
+        fn is_event(&self) -> bool {
+            matches!(
+                self.invocation_type(),
+                Some(crate::types::InvocationType::Event)
+            )
+        }
+    }
+
+    #[cfg(feature = "invoke-with-response-stream")]
+    impl Invocation for crate::operation::invoke_with_response_stream::InvokeWithResponseStreamInput {
+        fn payload_len(&self) -> usize {
+            self.payload().map_or(0, |p| p.len())
+        }
+
+        fn is_event(&self) -> bool {
+            false
+        }
+    }
+
+    /// The edit adding the check to `operation`'s stack, whose input is `I`.
+    pub(super) fn edit<I: Invocation>(operation: &'static str) -> OperationEdit {
+        OperationEdit {
+            operation,
+            edit: Arc::new(|stack| {
+                stack.add(
+                    Step::Initialize,
+                    PAYLOAD_LIMIT,
+                    PayloadLimit::<I>(PhantomData),
+                )
+            }),
+        }
+    }
+
+    /// Refuses a payload over Lambda's limit before anything is sent, instead of uploading
+    /// megabytes for a `RequestTooLargeException`.
+    pub(super) struct PayloadLimit<I>(PhantomData<fn() -> I>);
+
+    impl<I> std::fmt::Debug for PayloadLimit<I> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("PayloadLimit")
+        }
+    }
+
+    impl<I: Invocation> Middleware for PayloadLimit<I> {
         fn handle<'a>(
             &'a self,
             ctx: &'a mut Context,
             next: Next<'a>,
         ) -> BoxFuture<'a, Result<(), Failure>> {
             Box::pin(async move {
-                if let Some(input) = ctx.input::<InvokeInput>() {
+                if let Some(input) = ctx.input::<I>() {
                     check(input).map_err(SdkError::Construction)?;
                 }
                 next.run(ctx).await
@@ -58,11 +111,12 @@ mod payload_limit {
         }
     }
 
-    fn check(input: &InvokeInput) -> Result<(), ConstructionFailure> {
-        let size = input.payload().map_or(0, |p| p.len());
-        let (limit, kind) = match input.invocation_type() {
-            Some(InvocationType::Event) => (ASYNC_PAYLOAD_LIMIT, "an asynchronous (Event)"),
-            _ => (SYNC_PAYLOAD_LIMIT, "a synchronous"),
+    fn check(input: &impl Invocation) -> Result<(), ConstructionFailure> {
+        let size = input.payload_len();
+        let (limit, kind) = if input.is_event() {
+            (ASYNC_PAYLOAD_LIMIT, "an asynchronous (Event)")
+        } else {
+            (SYNC_PAYLOAD_LIMIT, "a synchronous")
         };
         if size <= limit {
             return Ok(());

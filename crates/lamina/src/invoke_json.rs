@@ -12,7 +12,9 @@ use crate::Client;
 
 /// The error a function reported: Lambda answered 200 with `X-Amz-Function-Error`, and the
 /// payload in the runtimes' error shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` shows the payload's length, not the payload, which the model marks sensitive.
+#[derive(Clone, PartialEq, Eq)]
 pub struct FunctionError {
     /// `Unhandled`, or `Handled` for older runtimes' handled errors.
     pub kind: String,
@@ -68,10 +70,34 @@ impl fmt::Display for FunctionError {
     }
 }
 
+impl fmt::Debug for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FunctionError")
+            .field("kind", &self.kind)
+            .field("error_type", &self.error_type)
+            .field("error_message", &self.error_message)
+            .field("stack_trace", &self.stack_trace)
+            .field("request_id", &self.request_id)
+            .field("payload", &Redacted(self.payload.len()))
+            .finish()
+    }
+}
+
 impl std::error::Error for FunctionError {}
 
+/// Stands for a sensitive payload of this many bytes in `Debug` output.
+struct Redacted(usize);
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "** redacted ({} bytes) **", self.0)
+    }
+}
+
 /// Why [`Client::invoke_json`] failed.
-#[derive(Debug)]
+///
+/// Its `Debug` never shows the function's payload, which the model marks sensitive; for a
+/// payload that did not parse it shows where parsing stopped.
 #[non_exhaustive]
 pub enum InvokeJsonError {
     /// The request could not be serialized; nothing was sent.
@@ -87,6 +113,23 @@ pub enum InvokeJsonError {
         /// The payload as the function returned it.
         payload: bytes::Bytes,
     },
+}
+
+impl fmt::Debug for InvokeJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Serialize(e) => f.debug_tuple("Serialize").field(e).finish(),
+            Self::Call(e) => f.debug_tuple("Call").field(e).finish(),
+            Self::Function(e) => f.debug_tuple("Function").field(e).finish(),
+            Self::Deserialize { source, payload } => f
+                .debug_struct("Deserialize")
+                .field("category", &source.classify())
+                .field("line", &source.line())
+                .field("column", &source.column())
+                .field("payload", &Redacted(payload.len()))
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 impl fmt::Display for InvokeJsonError {

@@ -30,6 +30,10 @@
 //! # }
 //! ```
 //!
+//! For tests of code that calls Lambda, the `test-util` feature adds the `test_util` module:
+//! an in-process fake Lambda whose functions are closures, and a replay connector. The
+//! `examples/` folder shows invoking, typed JSON, matching errors, middleware and testing.
+//!
 //! The code in `generated/` is written by `cargo xtask codegen` from `model/`; the runtime
 //! it stands on is the `lamina-runtime` crate.
 
@@ -41,6 +45,8 @@ pub mod extensions;
 #[cfg(feature = "invoke")]
 mod invoke_json;
 pub mod logs;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 #[cfg(feature = "invoke")]
 pub use invoke_json::{FunctionError, InvokeJsonError};

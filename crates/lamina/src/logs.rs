@@ -94,7 +94,11 @@ impl LogTail {
                 .trim()
                 .parse::<f64>()
                 .ok()?;
-            (value.is_finite() && value >= 0.0).then(|| Duration::from_secs_f64(value / 1e3))
+            if !value.is_finite() || value < 0.0 {
+                return None;
+            }
+
+            Duration::try_from_secs_f64(value / 1e3).ok()
         };
         let megabytes = |name: &str| field(name)?.strip_suffix(" MB")?.trim().parse().ok();
 
@@ -106,6 +110,27 @@ impl LogTail {
             max_memory_used_mb: megabytes("Max Memory Used")?,
             init_duration: millis("Init Duration"),
         })
+    }
+}
+
+#[cfg(feature = "invoke")]
+impl crate::operation::invoke::InvokeOutput {
+    /// The decoded log tail, when the call asked for one with `LogType::Tail`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # async fn run(client: lamina::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use lamina::types::LogType;
+    ///
+    /// let output = client.invoke().function_name("f").log_type(LogType::Tail).send().await?;
+    /// if let Some(report) = output.log_tail().transpose()?.and_then(|t| t.report()) {
+    ///     println!("billed {:?}, {} MB used", report.billed_duration, report.max_memory_used_mb);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn log_tail(&self) -> Option<Result<LogTail, LogTailError>> {
+        self.log_result().map(LogTail::decode)
     }
 }
 
@@ -147,6 +172,9 @@ mod tests {
 
         assert_eq!(tail("just a log line\n").report(), None);
         assert_eq!(tail("REPORT RequestId: x\tDuration: soon").report(), None);
+        let too_long = "REPORT RequestId: x\tDuration: 1e300 ms\tBilled Duration: 1 ms\t\
+                        Memory Size: 128 MB\tMax Memory Used: 60 MB\t";
+        assert_eq!(tail(too_long).report(), None);
         assert!(LogTail::decode("%%%")
             .unwrap_err()
             .to_string()

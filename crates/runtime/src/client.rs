@@ -120,11 +120,44 @@ where
     I: std::any::Any + Send + Sync,
     O: std::any::Any,
 {
-    let span = tracing::debug_span!("operation", service = handle.service().sdk_id, operation);
+    let ctx = Context::new(handle, operation, input);
+    run_in(ctx, stack).await
+}
 
-    let operation_timeout = handle.config().timeouts().operation();
+/// Runs one call like [`run`], for an operation whose output streams: a successful
+/// response's body is not read here but handed to the output's event receiver.
+pub async fn run_streaming<I, O>(
+    handle: Arc<Handle>,
+    stack: &Stack,
+    operation: &'static str,
+    input: I,
+) -> Result<O, SdkError<ErasedServiceError>>
+where
+    I: std::any::Any + Send + Sync,
+    O: std::any::Any,
+{
     let mut ctx = Context::new(handle, operation, input);
-    let call = stack.run(&mut ctx).instrument(span);
+    ctx.properties_mut()
+        .insert(crate::transport::StreamResponses);
+    run_in(ctx, stack).await
+}
+
+async fn run_in<O: std::any::Any>(
+    mut ctx: Context,
+    stack: &Stack,
+) -> Result<O, SdkError<ErasedServiceError>> {
+    let operation = ctx.operation();
+    let span = tracing::debug_span!(
+        "operation",
+        service = ctx.service().sdk_id,
+        operation,
+        attempts = tracing::field::Empty,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    );
+
+    let operation_timeout = ctx.config().timeouts().operation();
+    let call = stack.run(&mut ctx).instrument(span.clone());
     let result = match operation_timeout {
         None => call.await,
         Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
@@ -135,12 +168,22 @@ where
             ))
         }),
     };
-    tracing::debug!(
-        operation,
-        attempts = ctx.attempts(),
-        ok = result.is_ok(),
-        "call finished"
-    );
+    span.record("attempts", ctx.attempts());
+    if let Some(response) = ctx.response() {
+        span.record("status", response.status().as_u16());
+        let id = response.headers().get("x-amzn-requestid");
+        if let Some(id) = id.and_then(|v| v.to_str().ok()) {
+            span.record("request_id", id);
+        }
+    }
+    span.in_scope(|| {
+        tracing::debug!(
+            operation,
+            attempts = ctx.attempts(),
+            ok = result.is_ok(),
+            "call finished"
+        )
+    });
     match result {
         Err(SdkError::Dispatch(e)) => {
             let e = e.with_attempts(ctx.attempts());

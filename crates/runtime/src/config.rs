@@ -207,8 +207,13 @@ impl ConfigBuilder {
     /// Each setting comes from the first source that has it: for the region `AWS_REGION`,
     /// `AWS_DEFAULT_REGION`, then the profile's `region`; for credentials the chain of
     /// [`DefaultChain`]; for the endpoint `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
-    /// the profile's `services` section, then its `endpoint_url`; for FIPS, dual-stack and
-    /// attempts and the retry mode the `AWS_` variables, then the profile. Nothing here touches the network.
+    /// the profile's `services` section, then its `endpoint_url`; for FIPS, dual-stack,
+    /// attempts and the retry mode the `AWS_` variables, then the profile. Nothing here
+    /// touches the network.
+    ///
+    /// As in the AWS CLI, a `profile` given here (its `--profile`) makes the credentials
+    /// come from that profile even when `AWS_ACCESS_KEY_ID` is set; a profile chosen by
+    /// `AWS_PROFILE` does not, and the other settings keep their order either way.
     pub fn from_env_with_profile(
         lookup: impl Fn(&str) -> Option<String>,
         profile: Option<&str>,
@@ -264,7 +269,7 @@ impl ConfigBuilder {
 
         let keys = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"));
         builder = match keys {
-            (Some(id), Some(secret)) => {
+            (Some(id), Some(secret)) if !profiles.is_explicit() => {
                 let token = var("AWS_SESSION_TOKEN");
                 builder.credentials(Credentials::new(id, secret, token, None, "environment"))
             }
@@ -451,6 +456,33 @@ mod tests {
         assert!(
             config.credentials_provider().is_some(),
             "without keys in the environment the default chain is used"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_explicit_profile_is_not_overruled_by_environment_keys() {
+        let env = |name: &str| match name {
+            "AWS_ACCESS_KEY_ID" => Some("AKIDENV".to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("s".to_owned()),
+            "AWS_EC2_METADATA_DISABLED" => Some("true".to_owned()),
+            "AWS_CONFIG_FILE" | "AWS_SHARED_CREDENTIALS_FILE" => Some("/nonexistent".to_owned()),
+            _ => None,
+        };
+
+        let implicit = ConfigBuilder::from_env_with_profile(env, None).build();
+        let explicit = ConfigBuilder::from_env_with_profile(env, Some("ci")).build();
+
+        let key = implicit.credentials_provider().unwrap();
+        let key = key.provide_credentials().await.unwrap();
+        assert_eq!(key.access_key_id(), "AKIDENV");
+        let err = explicit.credentials_provider().unwrap();
+        let err = err.provide_credentials().await.unwrap_err();
+        let text = std::error::Error::source(&err)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            text.contains("profile `ci` was chosen explicitly"),
+            "{text}"
         );
     }
 }

@@ -134,10 +134,15 @@ impl DateTime {
                     _ => return None,
                 };
                 let (h, m) = rest.get(1..)?.split_once(':')?;
-                if h.len() != 2 || m.len() != 2 {
+                let two_digits = |part: &str| {
+                    (part.len() == 2 && part.bytes().all(|c| c.is_ascii_digit()))
+                        .then(|| part.parse::<i64>().ok())?
+                };
+                let (h, m) = (two_digits(h)?, two_digits(m)?);
+                if h > 23 || m > 59 {
                     return None;
                 }
-                sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60)
+                sign * (h * 3600 + m * 60)
             }
         };
 
@@ -147,6 +152,9 @@ impl DateTime {
     }
 
     /// Parses an HTTP date in IMF-fixdate form, such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+    ///
+    /// The year has at most four digits and the clock stays within a day (a leap second
+    /// allowed), as the form requires; anything else is not a date.
     pub fn parse_http_date(text: &str) -> Option<Self> {
         let mut parts = text.split_whitespace();
         let _weekday = parts.next()?;
@@ -156,7 +164,10 @@ impl DateTime {
         let year: i64 = parts.next()?.parse().ok()?;
         let mut clock = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
         let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
-        if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        if parts.next()? != "GMT" || !(1..=31).contains(&day) || !(0..=9999).contains(&year) {
+            return None;
+        }
+        if !(0..=23).contains(&hour) || !(0..=59).contains(&minute) || !(0..=60).contains(&second) {
             return None;
         }
         let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
@@ -258,9 +269,26 @@ mod tests {
             "2024-01-01 00:00:00Z",
             "yesterday",
             "2024-01-01T00:00:00",
+            "2024-01-01T00:00:00+-1:00",
+            "2024-01-01T00:00:00+24:00",
         ] {
             assert_eq!(DateTime::parse_date_time(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn http_dates_out_of_range_are_not_dates() {
+        for bad in [
+            "Thu, 01 Jan 9223372036854775807 00:00:00 GMT",
+            "Thu, 01 Jan 10000 00:00:00 GMT",
+            "Thu, 01 Jan 2000 -1:00:00 GMT",
+            "Thu, 01 Jan 2000 00:-1:00 GMT",
+            "Thu, 01 Jan 2000 00:00:9223372036854775807 GMT",
+        ] {
+            assert_eq!(DateTime::parse_http_date(bad), None, "{bad}");
+        }
+        let leap = DateTime::parse_http_date("Wed, 31 Dec 2008 23:59:60 GMT").unwrap();
+        assert_eq!(leap, DateTime::from_secs(1_230_768_000));
     }
 
     #[test]

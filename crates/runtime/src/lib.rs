@@ -29,6 +29,7 @@ pub mod datetime;
 pub mod endpoint;
 pub mod enums;
 pub mod error;
+pub mod event_stream;
 pub mod json;
 pub mod middleware;
 pub mod paginator;

@@ -6,24 +6,58 @@
 //! Properties may hold a nested block: `lambda =` followed by indented `key = value` lines.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// One section's properties; nested blocks are stored as `parent.key`.
 pub type Properties = BTreeMap<String, String>;
 
 /// The profiles of the config and credentials files, merged as the AWS SDKs merge them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Its `Debug` shows the sections and the names of their properties, never the values: a
+/// credentials file holds secret keys and session tokens.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProfileSet {
     profiles: BTreeMap<String, Properties>,
     services: BTreeMap<String, Properties>,
     selected: String,
+    explicit: bool,
     sources: Vec<PathBuf>,
+}
+
+impl fmt::Debug for ProfileSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileSet")
+            .field("selected", &self.selected)
+            .field("explicit", &self.explicit)
+            .field("sources", &self.sources)
+            .field("profiles", &KeysOnly(&self.profiles))
+            .field("services", &KeysOnly(&self.services))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sections with the names of their properties and without the values, for `Debug`.
+struct KeysOnly<'a>(&'a BTreeMap<String, Properties>);
+
+impl fmt::Debug for KeysOnly<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(name, properties)| (name, properties.keys().collect::<Vec<_>>())),
+            )
+            .finish()
+    }
 }
 
 impl ProfileSet {
     /// Reads the files the environment points at: `AWS_CONFIG_FILE` (else
     /// `~/.aws/config`) and `AWS_SHARED_CREDENTIALS_FILE` (else `~/.aws/credentials`), and
     /// selects `profile` (else `AWS_PROFILE`, else `default`). Missing files are empty.
+    ///
+    /// A `profile` given here counts as chosen explicitly (see [`ProfileSet::is_explicit`]).
     pub fn load(lookup: &dyn Fn(&str) -> Option<String>, profile: Option<&str>) -> Self {
         let home = lookup("HOME").or_else(|| lookup("USERPROFILE"));
         let default_path = |name: &str| home.as_ref().map(|h| Path::new(h).join(".aws").join(name));
@@ -39,6 +73,7 @@ impl ProfileSet {
                 .map(str::to_owned)
                 .or_else(|| lookup("AWS_PROFILE"))
                 .unwrap_or_else(|| "default".into()),
+            explicit: profile.is_some(),
             ..Self::default()
         };
         if let Some(path) = config {
@@ -84,6 +119,13 @@ impl ProfileSet {
     /// The selected profile's name.
     pub fn selected(&self) -> &str {
         &self.selected
+    }
+
+    /// Whether the profile was chosen in code or on a command line (`--profile`) rather than by
+    /// `AWS_PROFILE` or by default. As in the AWS CLI, an explicit profile's credentials win
+    /// over the `AWS_ACCESS_KEY_ID` of the environment.
+    pub fn is_explicit(&self) -> bool {
+        self.explicit
     }
 
     /// The files that were read.

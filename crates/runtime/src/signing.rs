@@ -77,11 +77,37 @@ pub fn sign_request(
     )
     .map_err(|e| failed(e.into()))?;
 
-    let (instructions, _signature) = sign(signable, &params)
-        .map_err(|e| failed(e.into()))?
-        .into_parts();
+    let signed = quietly(|| sign(signable, &params)).map_err(|e| failed(e.into()))?;
+    let (instructions, _signature) = signed.into_parts();
     instructions.apply_to_request_http1x(request);
+
+    if let Some(value) = request.headers_mut().get_mut(http::header::AUTHORIZATION) {
+        value.set_sensitive(true);
+        tracing::trace!(
+            region,
+            service,
+            signed_headers = signed_header_names(value.to_str().unwrap_or_default()),
+            "signed the request"
+        );
+    }
     Ok(())
+}
+
+/// Runs `f` with tracing turned off on this thread.
+///
+/// The signer's own trace events print every header value it signs, and the body too when
+/// `LOG_SIGNABLE_BODY` is set: a header bound to a sensitive member would reach a user's
+/// subscriber. [`sign_request`] logs what it signed itself instead, without values.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    tracing::dispatcher::with_default(&tracing::Dispatch::none(), f)
+}
+
+/// The `SignedHeaders=` list of an `Authorization` header: names only, no values.
+fn signed_header_names(authorization: &str) -> &str {
+    authorization
+        .split_once("SignedHeaders=")
+        .and_then(|(_, rest)| rest.split(',').next())
+        .unwrap_or_default()
 }
 
 /// Finalize-step middleware that signs each attempt with the client's credentials.
@@ -125,5 +151,35 @@ impl Middleware for Sign {
 
             next.run(ctx).await
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    #[test]
+    fn the_signed_headers_print_no_signature_or_token() {
+        let creds = Credentials::new("AKID", "secret", Some("the-token".into()), None, "test");
+        let mut request = http::Request::post("https://lambda.us-east-1.amazonaws.com/")
+            .header("x-amz-client-context", "e30=")
+            .body(bytes::Bytes::from_static(b"{}"))
+            .unwrap();
+        let time = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+
+        sign_request(&mut request, &creds, "us-east-1", "lambda", time).unwrap();
+
+        let authorization = request.headers()["authorization"].to_str().unwrap();
+        let signature = authorization.split("Signature=").nth(1).unwrap();
+        assert_eq!(signature.len(), 64, "{authorization}");
+        let shown = format!("{:?}", request.headers());
+        assert!(!shown.contains(signature), "{shown}");
+        assert!(!shown.contains("the-token"), "{shown}");
+        assert_eq!(
+            signed_header_names(authorization),
+            "host;x-amz-client-context;x-amz-content-sha256;x-amz-date;x-amz-security-token"
+        );
     }
 }

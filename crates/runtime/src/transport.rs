@@ -1,13 +1,19 @@
-//! Sending a request and reading the whole response: the end of every middleware chain.
+//! Sending a request and reading the response, whole or as a stream: the end of every
+//! middleware chain.
 
 use std::fmt;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_core::Stream;
 use tracing::Instrument;
 
-use crate::error::{ConstructionFailure, DispatchFailure, DispatchKind, Failure, SdkError};
+use crate::error::{
+    BoxError, ConstructionFailure, DispatchFailure, DispatchKind, Failure, SdkError,
+};
 use crate::middleware::{BoxFuture, Context, Request, Response};
 use crate::timeout::TimeoutConfig;
 
@@ -42,6 +48,92 @@ const KEEPALIVE: (Duration, Duration, u32) = (Duration::from_secs(30), Duration:
 pub trait HttpConnector: fmt::Debug + Send + Sync {
     /// Sends `request` and reads its response to the end.
     fn call(&self, request: Request) -> BoxFuture<'_, Result<Response, DispatchFailure>>;
+
+    /// Sends `request` and returns once the response's head has arrived, with its body as
+    /// a stream read only as fast as it is consumed.
+    ///
+    /// The default reads the body whole with [`call`](Self::call) and hands it over as one
+    /// chunk, so a connector that cannot stream still works with streaming operations.
+    fn call_streaming(
+        &self,
+        request: Request,
+    ) -> BoxFuture<'_, Result<http::Response<BodyStream>, DispatchFailure>> {
+        Box::pin(async move {
+            let response = self.call(request).await?;
+            let (head, body) = response.into_parts();
+            let body: BodyStream = Box::pin(Chunks(Some(Ok(body))));
+            Ok(http::Response::from_parts(head, body))
+        })
+    }
+}
+
+/// The body of a streamed response: its chunks as they arrive.
+pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
+
+/// Where a streamed response's body waits, in the extensions of the [`Response`] the
+/// deserializer sees (whose own body is then empty), until an event receiver takes it.
+#[derive(Clone)]
+pub struct StreamSlot(Arc<Mutex<Option<BodyStream>>>);
+
+impl StreamSlot {
+    /// A slot holding `body`.
+    pub fn new(body: BodyStream) -> Self {
+        Self(Arc::new(Mutex::new(Some(body))))
+    }
+
+    /// The body, for the first caller only.
+    pub fn take(&self) -> Option<BodyStream> {
+        self.0.lock().ok().and_then(|mut body| body.take())
+    }
+}
+
+impl fmt::Debug for StreamSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StreamSlot")
+    }
+}
+
+/// Marks a call whose successful responses are streamed instead of read whole (set in the
+/// context's properties by [`crate::client::run_streaming`]).
+#[derive(Debug, Clone, Copy)]
+pub struct StreamResponses;
+
+/// A body of at most one chunk.
+struct Chunks(Option<Result<Bytes, BoxError>>);
+
+impl Stream for Chunks {
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take())
+    }
+}
+
+/// A reqwest body stream whose errors say what failed.
+struct ReqwestBody<S> {
+    inner: S,
+    target: String,
+    status: u16,
+}
+
+impl<S> Stream for ReqwestBody<S>
+where
+    S: Stream<Item = reqwest::Result<Bytes>> + Unpin,
+{
+    type Item = Result<Bytes, BoxError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        Pin::new(&mut this.inner).poll_next(cx).map(|chunk| {
+            chunk.map(|chunk| {
+                chunk.map_err(|e| {
+                    let failure =
+                        DispatchFailure::new(DispatchKind::Io, &this.target, Some(e.into()));
+                    Box::new(failure.with_status(this.status)) as BoxError
+                })
+            })
+        })
+    }
 }
 
 /// A transport shared by a client's calls.
@@ -112,6 +204,41 @@ impl HttpConnector for ReqwestConnector {
                 .map_err(|e| DispatchFailure::new(DispatchKind::Io, target, Some(e.into())))
         })
     }
+
+    fn call_streaming(
+        &self,
+        request: Request,
+    ) -> BoxFuture<'_, Result<http::Response<BodyStream>, DispatchFailure>> {
+        Box::pin(async move {
+            let target = request.uri().to_string();
+            let client = self.client.as_ref().map_err(|e| {
+                let cause = format!("the HTTP client could not be created: {e}");
+                DispatchFailure::new(DispatchKind::Connect, &target, Some(cause.into()))
+            })?;
+            let request =
+                reqwest::Request::try_from(request).map_err(|e| self.failure(&target, e))?;
+            let response = client
+                .execute(request)
+                .await
+                .map_err(|e| self.failure(&target, e))?;
+
+            let mut builder = http::Response::builder()
+                .status(response.status())
+                .version(response.version());
+            if let Some(headers) = builder.headers_mut() {
+                *headers = response.headers().clone();
+            }
+            let status = response.status().as_u16();
+            let body: BodyStream = Box::pin(ReqwestBody {
+                inner: Box::pin(response.bytes_stream()),
+                target: target.clone(),
+                status,
+            });
+            builder
+                .body(body)
+                .map_err(|e| DispatchFailure::new(DispatchKind::Io, target, Some(e.into())))
+        })
+    }
 }
 
 impl ReqwestConnector {
@@ -150,8 +277,18 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
         attempt = ctx.attempts(),
         method = %request.method(),
         uri = %request.uri(),
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
     );
-    let call = connector.call(request).instrument(span.clone());
+    let streaming = ctx.properties().get::<StreamResponses>().is_some();
+    let call = async {
+        if streaming {
+            receive_streaming(connector.as_ref(), request).await
+        } else {
+            connector.call(request).await
+        }
+    }
+    .instrument(span.clone());
     let response = match ctx.config().timeouts().attempt() {
         None => call.await,
         Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
@@ -160,20 +297,44 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
         }),
     }
     .map_err(SdkError::Dispatch)?;
-    span.in_scope(|| {
-        let request_id = response
-            .headers()
-            .get("x-amzn-requestid")
-            .and_then(|v| v.to_str().ok());
-        tracing::debug!(
-            status = response.status().as_u16(),
-            request_id,
-            "response received"
-        );
-    });
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get("x-amzn-requestid")
+        .and_then(|v| v.to_str().ok());
+    span.record("status", status);
+    if let Some(id) = request_id {
+        span.record("request_id", id);
+    }
+    span.in_scope(|| tracing::debug!(status, request_id, "response received"));
 
     ctx.set_response(response);
     Ok(())
+}
+
+/// Sends `request` for a streamed response: a successful response keeps its body as a
+/// stream in a [`StreamSlot`]; any other is read whole, for the error deserializers.
+async fn receive_streaming(
+    connector: &dyn HttpConnector,
+    request: Request,
+) -> Result<Response, DispatchFailure> {
+    let target = request.uri().to_string();
+    let (head, mut body) = connector.call_streaming(request).await?.into_parts();
+
+    if head.status.is_success() {
+        let mut response = http::Response::from_parts(head, Bytes::new());
+        response.extensions_mut().insert(StreamSlot::new(body));
+        return Ok(response);
+    }
+    let mut whole = bytes::BytesMut::new();
+    while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+        let chunk = chunk.map_err(|e| {
+            DispatchFailure::new(DispatchKind::Io, &target, Some(e))
+                .with_status(head.status.as_u16())
+        })?;
+        whole.extend_from_slice(&chunk);
+    }
+    Ok(http::Response::from_parts(head, whole.freeze()))
 }
 
 /// A copy of a request that shares its body buffer instead of copying it.

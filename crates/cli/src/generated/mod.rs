@@ -11,6 +11,7 @@ pub(crate) fn commands() -> Vec<Command> {
     vec![
         Command::new("add-permission")
         .about("Adds a statement to a function's resource-based policy so that another account, service or organization may use it.")
+        .after_help("Examples:\n  lamina add-permission --function-name FUNCTION_NAME --statement-id STATEMENT_ID --action ACTION --principal PRINCIPAL")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("statement-id").long("statement-id")
@@ -39,6 +40,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("An AWS Organizations ID; every account in that organization receives the grant.")
         .required(false)), Command::new("create-alias")
         .about("Creates a named alias that points at a function version, optionally splitting traffic with a second version via RoutingConfig.")
+        .after_help("Examples:\n  lamina create-alias --function-name FUNCTION_NAME --name NAME --function-version FUNCTION_VERSION")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("name").long("name").help("A name for the new alias.")
@@ -50,6 +52,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Optional weighted split of traffic to a second version. (JSON)")
         .required(false)), Command::new("create-function")
         .about("Creates a function from a .zip package or a container image plus an execution role.")
+        .after_help("Examples:\n  lamina create-function --function-name FUNCTION_NAME --role ROLE --code '{...}'")
         .arg(Arg::new("function-name").long("function-name")
         .help("A name for the new function; an ARN or partial ARN is also accepted.")
         .required(true)).arg(Arg::new("runtime").long("runtime")
@@ -110,6 +113,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Settings that make the function durable, so its executions can survive interruptions and resume. (JSON)")
         .required(false)), Command::new("create-function-url-config")
         .about("Gives a function, or one of its aliases, a dedicated HTTPS endpoint that invokes it.")
+        .after_help("Examples:\n  lamina create-function-url-config --function-name FUNCTION_NAME --auth-type AUTH_TYPE")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("qualifier").long("qualifier")
@@ -121,71 +125,86 @@ pub(crate) fn commands() -> Vec<Command> {
         .arg(Arg::new("invoke-mode").long("invoke-mode")
         .help("BUFFERED (default) returns the whole response at once; RESPONSE_STREAM sends it back as it is produced.")
         .required(false)), Command::new("delete-alias")
-        .about("Removes an alias from a function.").arg(Arg::new("function-name")
-        .long("function-name").help("The function's name, ARN, or partial ARN.")
-        .required(true)).arg(Arg::new("name").long("name").help("The alias to remove.")
-        .required(true)), Command::new("delete-function")
+        .about("Removes an alias from a function.")
+        .after_help("Examples:\n  lamina delete-alias --function-name FUNCTION_NAME --name NAME")
+        .arg(Arg::new("function-name").long("function-name")
+        .help("The function's name, ARN, or partial ARN.").required(true))
+        .arg(Arg::new("name").long("name").help("The alias to remove.").required(true)),
+        Command::new("delete-function")
         .about("Deletes a function with all its versions and aliases, or only one version when Qualifier is given.")
+        .after_help("Examples:\n  lamina delete-function --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN, optionally suffixed with a version number.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
         .help("A single version to delete; versions that an alias points to cannot be deleted.")
         .required(false)), Command::new("delete-function-concurrency")
         .about("Clears a function's reserved concurrency, returning it to the account's shared pool.")
+        .after_help("Examples:\n  lamina delete-function-concurrency --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true)),
         Command::new("delete-function-event-invoke-config")
         .about("Removes the asynchronous invocation settings of a function, version or alias.")
+        .after_help("Examples:\n  lamina delete-function-event-invoke-config --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
         .help("The version or alias to act on.").required(false)),
         Command::new("delete-function-url-config").about("Removes a function URL.")
+        .after_help("Examples:\n  lamina delete-function-url-config --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("qualifier").long("qualifier")
         .help("The alias whose URL should be removed.").required(false)),
         Command::new("get-account-settings")
-        .about("Returns the account's Lambda quotas and current usage in the Region."),
+        .about("Returns the account's Lambda quotas and current usage in the Region.")
+        .after_help("Examples:\n  lamina get-account-settings"),
         Command::new("get-alias").about("Returns an alias of a function.")
+        .after_help("Examples:\n  lamina get-alias --function-name FUNCTION_NAME --name NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("name").long("name").help("The alias to read.").required(true)),
         Command::new("get-function")
         .about("Returns a function's or version's settings, tags and concurrency, with a download link for its code that expires after ten minutes.")
+        .after_help("Examples:\n  lamina get-function --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
         .help("A version or alias to read instead of the unpublished function.")
         .required(false)), Command::new("get-function-concurrency")
         .about("Returns how much concurrency is reserved for a function.")
+        .after_help("Examples:\n  lamina get-function-concurrency --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true)),
         Command::new("get-function-configuration")
         .about("Returns the settings of a function or version that may differ between versions.")
+        .after_help("Examples:\n  lamina get-function-configuration --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
         .help("A version or alias to read instead of the unpublished function.")
         .required(false)), Command::new("get-function-event-invoke-config")
         .about("Returns the asynchronous invocation settings of a function, version or alias.")
+        .after_help("Examples:\n  lamina get-function-event-invoke-config --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
         .help("The version or alias to act on.").required(false)),
         Command::new("get-function-url-config")
-        .about("Returns the settings of a function URL.").arg(Arg::new("function-name")
-        .long("function-name").help("The function's name, ARN, or partial ARN.")
-        .required(true)).arg(Arg::new("qualifier").long("qualifier")
-        .help("The alias whose URL to read.").required(false)),
-        Command::new("get-policy")
+        .about("Returns the settings of a function URL.")
+        .after_help("Examples:\n  lamina get-function-url-config --function-name FUNCTION_NAME")
+        .arg(Arg::new("function-name").long("function-name")
+        .help("The function's name, ARN, or partial ARN.").required(true))
+        .arg(Arg::new("qualifier").long("qualifier").help("The alias whose URL to read.")
+        .required(false)), Command::new("get-policy")
         .about("Returns the resource-based policy attached to a function, version or alias.")
+        .after_help("Examples:\n  lamina get-policy --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
         .help("A version or alias whose policy to read.").required(false)),
         Command::new("list-aliases")
         .about("Lists a function's aliases, one page at a time.")
+        .after_help("Examples:\n  lamina list-aliases --function-name FUNCTION_NAME\n  lamina list-aliases --function-name FUNCTION_NAME --max-items 10")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("function-version").long("function-version")
@@ -198,6 +217,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Go on from the NextToken a previous call printed"),),
         Command::new("list-function-event-invoke-configs")
         .about("Lists the asynchronous invocation settings of a function and its versions and aliases.")
+        .after_help("Examples:\n  lamina list-function-event-invoke-configs --function-name FUNCTION_NAME\n  lamina list-function-event-invoke-configs --function-name FUNCTION_NAME --max-items 10")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("page-size").long("page-size")
@@ -208,6 +228,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Go on from the NextToken a previous call printed"),),
         Command::new("list-function-url-configs")
         .about("Lists the URLs of a function and its aliases.")
+        .after_help("Examples:\n  lamina list-function-url-configs --function-name FUNCTION_NAME\n  lamina list-function-url-configs --function-name FUNCTION_NAME --max-items 10")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("page-size").long("page-size")
@@ -218,6 +239,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Go on from the NextToken a previous call printed"),),
         Command::new("list-functions")
         .about("Lists functions with their version-specific settings, up to 50 per page.")
+        .after_help("Examples:\n  lamina list-functions\n  lamina list-functions --max-items 10")
         .arg(Arg::new("master-region").long("master-region")
         .help("For Lambda@Edge, only list replicas of functions whose original lives in this Region, e.g.")
         .required(false)).arg(Arg::new("function-version").long("function-version")
@@ -230,10 +252,12 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Go on from the NextToken a previous call printed"),),
         Command::new("list-tags")
         .about("Returns the tags on a Lambda resource such as a function, an event source mapping or a code signing configuration.")
+        .after_help("Examples:\n  lamina list-tags --resource RESOURCE")
         .arg(Arg::new("resource").long("resource")
         .help("ARN of the resource whose tags to read; aliases and versions cannot carry tags.")
         .required(true)), Command::new("list-versions-by-function")
         .about("Lists a function's versions with their settings, up to 50 per page.")
+        .after_help("Examples:\n  lamina list-versions-by-function --function-name FUNCTION_NAME\n  lamina list-versions-by-function --function-name FUNCTION_NAME --max-items 10")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("page-size").long("page-size")
@@ -244,6 +268,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Go on from the NextToken a previous call printed"),),
         Command::new("publish-version")
         .about("Publishes an immutable version from the function's current code and settings.")
+        .after_help("Examples:\n  lamina publish-version --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("code-sha256").long("code-sha256")
@@ -256,6 +281,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Where the published version or configuration goes.").required(false)),
         Command::new("put-function-concurrency")
         .about("Reserves a number of concurrent executions for a function, which both guarantees and caps its concurrency across all its versions.")
+        .after_help("Examples:\n  lamina put-function-concurrency --function-name FUNCTION_NAME --reserved-concurrent-executions 1")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("reserved-concurrent-executions")
@@ -263,6 +289,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("How many concurrent executions to set aside.").required(true)),
         Command::new("put-function-event-invoke-config")
         .about("Sets how asynchronous invocations of a function, version or alias are retried and where their results go.")
+        .after_help("Examples:\n  lamina put-function-event-invoke-config --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("qualifier").long("qualifier")
@@ -276,6 +303,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Where to send records of events once processing succeeds or fails. (JSON)")
         .required(false)), Command::new("remove-permission")
         .about("Deletes a statement from a function's resource-based policy.")
+        .after_help("Examples:\n  lamina remove-permission --function-name FUNCTION_NAME --statement-id STATEMENT_ID")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN; a version or alias suffix may be appended.")
         .required(true)).arg(Arg::new("statement-id").long("statement-id")
@@ -286,16 +314,19 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Apply the change only if the policy's current revision ID equals this value, guarding against concurrent edits.")
         .required(false)), Command::new("tag-resource")
         .about("Attaches tags to a Lambda resource such as a function, an event source mapping or a code signing configuration.")
+        .after_help("Examples:\n  lamina tag-resource --resource RESOURCE --tags '{...}'")
         .arg(Arg::new("resource").long("resource").help("ARN of the resource to tag.")
         .required(true)).arg(Arg::new("tags").long("tags")
         .help("Tag keys and values to add. (JSON)").required(true)),
         Command::new("untag-resource")
         .about("Detaches tags from a Lambda resource such as a function, an event source mapping or a code signing configuration.")
+        .after_help("Examples:\n  lamina untag-resource --resource RESOURCE --tag-keys '[...]'")
         .arg(Arg::new("resource").long("resource").help("ARN of the resource to untag.")
         .required(true)).arg(Arg::new("tag-keys").long("tag-keys")
         .help("Keys of the tags to remove. (JSON)").required(true)),
         Command::new("update-alias")
         .about("Changes where an alias points, its description or its traffic split.")
+        .after_help("Examples:\n  lamina update-alias --function-name FUNCTION_NAME --name NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("name").long("name").help("The alias to change.").required(true))
@@ -309,6 +340,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("Apply the change only if the alias's current revision ID equals this value.")
         .required(false)), Command::new("update-function-code")
         .about("Replaces a function's code with a new .zip package or container image.")
+        .after_help("Examples:\n  lamina update-function-code --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("zip-file").long("zip-file")
@@ -335,6 +367,7 @@ pub(crate) fn commands() -> Vec<Command> {
         .help("ARN of a customer managed KMS key for encrypting the .zip package; an AWS managed key is used if omitted.")
         .required(false)), Command::new("update-function-configuration")
         .about("Changes a function's version-specific settings.")
+        .after_help("Examples:\n  lamina update-function-configuration --function-name FUNCTION_NAME")
         .arg(Arg::new("function-name").long("function-name")
         .help("The function's name, ARN, or partial ARN.").required(true))
         .arg(Arg::new("role").long("role")
@@ -386,10 +419,16 @@ pub(crate) fn commands() -> Vec<Command> {
 pub(crate) fn wait_command() -> Command {
     Command::new("wait")
         .about("Wait until a resource reaches a state; exits 0 when it does")
+        .after_help(
+            "Examples:\n  lamina wait function-active-v2 --function-name FUNCTION_NAME",
+        )
         .subcommand_required(true)
         .subcommands([
             Command::new("function-active-v2")
                 .about("Wait until `GetFunction` reports the FunctionActiveV2 state.")
+                .after_help(
+                    "Examples (exit code 0 once the state is reached):\n  lamina wait function-active-v2 --function-name FUNCTION_NAME",
+                )
                 .arg(
                     Arg::new("function-name")
                         .long("function-name")
@@ -414,6 +453,9 @@ pub(crate) fn wait_command() -> Command {
                 ),
             Command::new("function-exists")
                 .about("Wait until `GetFunction` reports the FunctionExists state.")
+                .after_help(
+                    "Examples (exit code 0 once the state is reached):\n  lamina wait function-exists --function-name FUNCTION_NAME",
+                )
                 .arg(
                     Arg::new("function-name")
                         .long("function-name")
@@ -438,6 +480,9 @@ pub(crate) fn wait_command() -> Command {
                 ),
             Command::new("function-updated-v2")
                 .about("Wait until `GetFunction` reports the FunctionUpdatedV2 state.")
+                .after_help(
+                    "Examples (exit code 0 once the state is reached):\n  lamina wait function-updated-v2 --function-name FUNCTION_NAME",
+                )
                 .arg(
                     Arg::new("function-name")
                         .long("function-name")
@@ -463,6 +508,9 @@ pub(crate) fn wait_command() -> Command {
             Command::new("function-active")
                 .about(
                     "Wait until `GetFunctionConfiguration` reports the FunctionActive state.",
+                )
+                .after_help(
+                    "Examples (exit code 0 once the state is reached):\n  lamina wait function-active --function-name FUNCTION_NAME",
                 )
                 .arg(
                     Arg::new("function-name")
@@ -490,6 +538,9 @@ pub(crate) fn wait_command() -> Command {
                 .about(
                     "Wait until `GetFunctionConfiguration` reports the FunctionUpdated state.",
                 )
+                .after_help(
+                    "Examples (exit code 0 once the state is reached):\n  lamina wait function-updated --function-name FUNCTION_NAME",
+                )
                 .arg(
                     Arg::new("function-name")
                         .long("function-name")
@@ -515,6 +566,9 @@ pub(crate) fn wait_command() -> Command {
             Command::new("published-version-active")
                 .about(
                     "Wait until `GetFunctionConfiguration` reports the PublishedVersionActive state.",
+                )
+                .after_help(
+                    "Examples (exit code 0 once the state is reached):\n  lamina wait published-version-active --function-name FUNCTION_NAME",
                 )
                 .arg(
                     Arg::new("function-name")

@@ -57,6 +57,9 @@ use super::operation::get_policy;
 #[cfg(feature = "invoke")]
 use super::operation::invoke;
 
+#[cfg(feature = "invoke-with-response-stream")]
+use super::operation::invoke_with_response_stream;
+
 #[cfg(feature = "list-aliases")]
 use super::operation::list_aliases;
 
@@ -273,6 +276,16 @@ impl Client {
     #[cfg(feature = "invoke")]
     pub fn invoke(&self) -> invoke::InvokeFluentBuilder {
         invoke::InvokeFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `InvokeWithResponseStream` call.
+    #[cfg(feature = "invoke-with-response-stream")]
+    pub fn invoke_with_response_stream(
+        &self,
+    ) -> invoke_with_response_stream::InvokeWithResponseStreamFluentBuilder {
+        invoke_with_response_stream::InvokeWithResponseStreamFluentBuilder::new(
+            self.handle.clone(),
+        )
     }
 
     /// Starts a `ListAliases` call.

@@ -1244,7 +1244,7 @@ impl rt::error::ProvideErrorMetadata for DurableExecutionAlreadyStartedException
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda lacks the EC2 permissions it needs to set up the function's network.
 #[derive(Clone, PartialEq)]
 pub struct Ec2AccessDeniedException {
@@ -1253,7 +1253,7 @@ pub struct Ec2AccessDeniedException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl Ec2AccessDeniedException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EC2AccessDeniedException";
@@ -1333,7 +1333,7 @@ impl Ec2AccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for Ec2AccessDeniedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EC2AccessDeniedException")
@@ -1344,7 +1344,7 @@ impl ::std::fmt::Debug for Ec2AccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for Ec2AccessDeniedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -1356,9 +1356,9 @@ impl ::std::fmt::Display for Ec2AccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for Ec2AccessDeniedException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for Ec2AccessDeniedException {
     fn code(&self) -> Option<&str> {
         Ec2AccessDeniedException::code(self)
@@ -1385,7 +1385,7 @@ impl rt::error::ProvideErrorMetadata for Ec2AccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// EC2 throttled Lambda while it set up the function's network.
 #[derive(Clone, PartialEq)]
 pub struct Ec2ThrottledException {
@@ -1394,7 +1394,7 @@ pub struct Ec2ThrottledException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl Ec2ThrottledException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EC2ThrottledException";
@@ -1474,7 +1474,7 @@ impl Ec2ThrottledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for Ec2ThrottledException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EC2ThrottledException")
@@ -1485,7 +1485,7 @@ impl ::std::fmt::Debug for Ec2ThrottledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for Ec2ThrottledException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -1497,9 +1497,9 @@ impl ::std::fmt::Display for Ec2ThrottledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for Ec2ThrottledException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for Ec2ThrottledException {
     fn code(&self) -> Option<&str> {
         Ec2ThrottledException::code(self)
@@ -1526,7 +1526,7 @@ impl rt::error::ProvideErrorMetadata for Ec2ThrottledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// EC2 failed unexpectedly while Lambda set up the function's network.
 #[derive(Clone, PartialEq)]
 pub struct Ec2UnexpectedException {
@@ -1536,7 +1536,7 @@ pub struct Ec2UnexpectedException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl Ec2UnexpectedException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EC2UnexpectedException";
@@ -1629,7 +1629,7 @@ impl Ec2UnexpectedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for Ec2UnexpectedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EC2UnexpectedException")
@@ -1641,7 +1641,7 @@ impl ::std::fmt::Debug for Ec2UnexpectedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for Ec2UnexpectedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -1653,9 +1653,9 @@ impl ::std::fmt::Display for Ec2UnexpectedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for Ec2UnexpectedException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for Ec2UnexpectedException {
     fn code(&self) -> Option<&str> {
         Ec2UnexpectedException::code(self)
@@ -1682,7 +1682,7 @@ impl rt::error::ProvideErrorMetadata for Ec2UnexpectedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Reading from or writing to the function's EFS file system failed.
 #[derive(Clone, PartialEq)]
 pub struct EfsioException {
@@ -1691,7 +1691,7 @@ pub struct EfsioException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl EfsioException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EFSIOException";
@@ -1771,7 +1771,7 @@ impl EfsioException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for EfsioException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EFSIOException")
@@ -1782,7 +1782,7 @@ impl ::std::fmt::Debug for EfsioException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for EfsioException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -1794,9 +1794,9 @@ impl ::std::fmt::Display for EfsioException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for EfsioException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for EfsioException {
     fn code(&self) -> Option<&str> {
         EfsioException::code(self)
@@ -1823,7 +1823,7 @@ impl rt::error::ProvideErrorMetadata for EfsioException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda could not reach the function's EFS file system.
 #[derive(Clone, PartialEq)]
 pub struct EfsMountConnectivityException {
@@ -1832,7 +1832,7 @@ pub struct EfsMountConnectivityException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl EfsMountConnectivityException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EFSMountConnectivityException";
@@ -1912,7 +1912,7 @@ impl EfsMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for EfsMountConnectivityException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EFSMountConnectivityException")
@@ -1923,7 +1923,7 @@ impl ::std::fmt::Debug for EfsMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for EfsMountConnectivityException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -1935,9 +1935,9 @@ impl ::std::fmt::Display for EfsMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for EfsMountConnectivityException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for EfsMountConnectivityException {
     fn code(&self) -> Option<&str> {
         EfsMountConnectivityException::code(self)
@@ -1964,7 +1964,7 @@ impl rt::error::ProvideErrorMetadata for EfsMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda could not mount the function's EFS file system.
 #[derive(Clone, PartialEq)]
 pub struct EfsMountFailureException {
@@ -1973,7 +1973,7 @@ pub struct EfsMountFailureException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl EfsMountFailureException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EFSMountFailureException";
@@ -2053,7 +2053,7 @@ impl EfsMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for EfsMountFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EFSMountFailureException")
@@ -2064,7 +2064,7 @@ impl ::std::fmt::Debug for EfsMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for EfsMountFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -2076,9 +2076,9 @@ impl ::std::fmt::Display for EfsMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for EfsMountFailureException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for EfsMountFailureException {
     fn code(&self) -> Option<&str> {
         EfsMountFailureException::code(self)
@@ -2105,7 +2105,7 @@ impl rt::error::ProvideErrorMetadata for EfsMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Mounting the function's EFS file system timed out.
 #[derive(Clone, PartialEq)]
 pub struct EfsMountTimeoutException {
@@ -2114,7 +2114,7 @@ pub struct EfsMountTimeoutException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl EfsMountTimeoutException {
     /// The error code on the wire.
     pub const CODE: &'static str = "EFSMountTimeoutException";
@@ -2194,7 +2194,7 @@ impl EfsMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for EfsMountTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EFSMountTimeoutException")
@@ -2205,7 +2205,7 @@ impl ::std::fmt::Debug for EfsMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for EfsMountTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -2217,9 +2217,9 @@ impl ::std::fmt::Display for EfsMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for EfsMountTimeoutException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for EfsMountTimeoutException {
     fn code(&self) -> Option<&str> {
         EfsMountTimeoutException::code(self)
@@ -2246,7 +2246,7 @@ impl rt::error::ProvideErrorMetadata for EfsMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The function's VPC has no room for another network interface.
 #[derive(Clone, PartialEq)]
 pub struct EniLimitReachedException {
@@ -2255,7 +2255,7 @@ pub struct EniLimitReachedException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl EniLimitReachedException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ENILimitReachedException";
@@ -2335,7 +2335,7 @@ impl EniLimitReachedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for EniLimitReachedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ENILimitReachedException")
@@ -2346,7 +2346,7 @@ impl ::std::fmt::Debug for EniLimitReachedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for EniLimitReachedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -2358,9 +2358,9 @@ impl ::std::fmt::Display for EniLimitReachedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for EniLimitReachedException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for EniLimitReachedException {
     fn code(&self) -> Option<&str> {
         EniLimitReachedException::code(self)
@@ -2869,6 +2869,7 @@ impl rt::error::ProvideErrorMetadata for InvalidCodeSignatureException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -2913,6 +2914,7 @@ pub struct InvalidParameterValueException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3028,6 +3030,7 @@ impl InvalidParameterValueException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3074,6 +3077,7 @@ impl ::std::fmt::Debug for InvalidParameterValueException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3121,6 +3125,7 @@ impl ::std::fmt::Display for InvalidParameterValueException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3158,6 +3163,7 @@ impl ::std::error::Error for InvalidParameterValueException {}
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3201,7 +3207,7 @@ impl rt::error::ProvideErrorMetadata for InvalidParameterValueException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The request body could not be read, for example because it is not valid JSON.
 #[derive(Clone, PartialEq)]
 pub struct InvalidRequestContentException {
@@ -3210,7 +3216,7 @@ pub struct InvalidRequestContentException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl InvalidRequestContentException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidRequestContentException";
@@ -3290,7 +3296,7 @@ impl InvalidRequestContentException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for InvalidRequestContentException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvalidRequestContentException")
@@ -3301,7 +3307,7 @@ impl ::std::fmt::Debug for InvalidRequestContentException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for InvalidRequestContentException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -3313,9 +3319,9 @@ impl ::std::fmt::Display for InvalidRequestContentException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for InvalidRequestContentException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for InvalidRequestContentException {
     fn code(&self) -> Option<&str> {
         InvalidRequestContentException::code(self)
@@ -3342,7 +3348,7 @@ impl rt::error::ProvideErrorMetadata for InvalidRequestContentException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The function's runtime or runtime version is not supported.
 #[derive(Clone, PartialEq)]
 pub struct InvalidRuntimeException {
@@ -3351,7 +3357,7 @@ pub struct InvalidRuntimeException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl InvalidRuntimeException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidRuntimeException";
@@ -3431,7 +3437,7 @@ impl InvalidRuntimeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for InvalidRuntimeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvalidRuntimeException")
@@ -3442,7 +3448,7 @@ impl ::std::fmt::Debug for InvalidRuntimeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for InvalidRuntimeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -3454,9 +3460,9 @@ impl ::std::fmt::Display for InvalidRuntimeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for InvalidRuntimeException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for InvalidRuntimeException {
     fn code(&self) -> Option<&str> {
         InvalidRuntimeException::code(self)
@@ -3483,7 +3489,7 @@ impl rt::error::ProvideErrorMetadata for InvalidRuntimeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// A security group in the function's VPC settings does not exist or is invalid.
 #[derive(Clone, PartialEq)]
 pub struct InvalidSecurityGroupIdException {
@@ -3492,7 +3498,7 @@ pub struct InvalidSecurityGroupIdException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl InvalidSecurityGroupIdException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidSecurityGroupIDException";
@@ -3572,7 +3578,7 @@ impl InvalidSecurityGroupIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for InvalidSecurityGroupIdException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvalidSecurityGroupIDException")
@@ -3583,7 +3589,7 @@ impl ::std::fmt::Debug for InvalidSecurityGroupIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for InvalidSecurityGroupIdException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -3595,9 +3601,9 @@ impl ::std::fmt::Display for InvalidSecurityGroupIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for InvalidSecurityGroupIdException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for InvalidSecurityGroupIdException {
     fn code(&self) -> Option<&str> {
         InvalidSecurityGroupIdException::code(self)
@@ -3624,7 +3630,7 @@ impl rt::error::ProvideErrorMetadata for InvalidSecurityGroupIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// A subnet in the function's VPC settings does not exist or is invalid.
 #[derive(Clone, PartialEq)]
 pub struct InvalidSubnetIdException {
@@ -3633,7 +3639,7 @@ pub struct InvalidSubnetIdException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl InvalidSubnetIdException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidSubnetIDException";
@@ -3713,7 +3719,7 @@ impl InvalidSubnetIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for InvalidSubnetIdException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvalidSubnetIDException")
@@ -3724,7 +3730,7 @@ impl ::std::fmt::Debug for InvalidSubnetIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for InvalidSubnetIdException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -3736,9 +3742,9 @@ impl ::std::fmt::Display for InvalidSubnetIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for InvalidSubnetIdException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for InvalidSubnetIdException {
     fn code(&self) -> Option<&str> {
         InvalidSubnetIdException::code(self)
@@ -3765,7 +3771,7 @@ impl rt::error::ProvideErrorMetadata for InvalidSubnetIdException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda could not unpack the function's deployment package.
 #[derive(Clone, PartialEq)]
 pub struct InvalidZipFileException {
@@ -3774,7 +3780,7 @@ pub struct InvalidZipFileException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl InvalidZipFileException {
     /// The error code on the wire.
     pub const CODE: &'static str = "InvalidZipFileException";
@@ -3854,7 +3860,7 @@ impl InvalidZipFileException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for InvalidZipFileException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvalidZipFileException")
@@ -3865,7 +3871,7 @@ impl ::std::fmt::Debug for InvalidZipFileException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for InvalidZipFileException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -3877,9 +3883,9 @@ impl ::std::fmt::Display for InvalidZipFileException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for InvalidZipFileException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for InvalidZipFileException {
     fn code(&self) -> Option<&str> {
         InvalidZipFileException::code(self)
@@ -3906,7 +3912,7 @@ impl rt::error::ProvideErrorMetadata for InvalidZipFileException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda may not use the KMS key that protects the function's environment variables.
 #[derive(Clone, PartialEq)]
 pub struct KmsAccessDeniedException {
@@ -3915,7 +3921,7 @@ pub struct KmsAccessDeniedException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl KmsAccessDeniedException {
     /// The error code on the wire.
     pub const CODE: &'static str = "KMSAccessDeniedException";
@@ -3995,7 +4001,7 @@ impl KmsAccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for KmsAccessDeniedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("KMSAccessDeniedException")
@@ -4006,7 +4012,7 @@ impl ::std::fmt::Debug for KmsAccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for KmsAccessDeniedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -4018,9 +4024,9 @@ impl ::std::fmt::Display for KmsAccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for KmsAccessDeniedException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for KmsAccessDeniedException {
     fn code(&self) -> Option<&str> {
         KmsAccessDeniedException::code(self)
@@ -4047,7 +4053,7 @@ impl rt::error::ProvideErrorMetadata for KmsAccessDeniedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The KMS key that protects the function's environment variables is disabled.
 #[derive(Clone, PartialEq)]
 pub struct KmsDisabledException {
@@ -4056,7 +4062,7 @@ pub struct KmsDisabledException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl KmsDisabledException {
     /// The error code on the wire.
     pub const CODE: &'static str = "KMSDisabledException";
@@ -4136,7 +4142,7 @@ impl KmsDisabledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for KmsDisabledException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("KMSDisabledException")
@@ -4147,7 +4153,7 @@ impl ::std::fmt::Debug for KmsDisabledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for KmsDisabledException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -4159,9 +4165,9 @@ impl ::std::fmt::Display for KmsDisabledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for KmsDisabledException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for KmsDisabledException {
     fn code(&self) -> Option<&str> {
         KmsDisabledException::code(self)
@@ -4188,7 +4194,7 @@ impl rt::error::ProvideErrorMetadata for KmsDisabledException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The KMS key that protects the function's environment variables is in a state that
 /// forbids decryption.
 #[derive(Clone, PartialEq)]
@@ -4198,7 +4204,7 @@ pub struct KmsInvalidStateException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl KmsInvalidStateException {
     /// The error code on the wire.
     pub const CODE: &'static str = "KMSInvalidStateException";
@@ -4278,7 +4284,7 @@ impl KmsInvalidStateException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for KmsInvalidStateException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("KMSInvalidStateException")
@@ -4289,7 +4295,7 @@ impl ::std::fmt::Debug for KmsInvalidStateException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for KmsInvalidStateException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -4301,9 +4307,9 @@ impl ::std::fmt::Display for KmsInvalidStateException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for KmsInvalidStateException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for KmsInvalidStateException {
     fn code(&self) -> Option<&str> {
         KmsInvalidStateException::code(self)
@@ -4330,7 +4336,7 @@ impl rt::error::ProvideErrorMetadata for KmsInvalidStateException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The KMS key that protects the function's environment variables does not exist.
 #[derive(Clone, PartialEq)]
 pub struct KmsNotFoundException {
@@ -4339,7 +4345,7 @@ pub struct KmsNotFoundException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl KmsNotFoundException {
     /// The error code on the wire.
     pub const CODE: &'static str = "KMSNotFoundException";
@@ -4419,7 +4425,7 @@ impl KmsNotFoundException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for KmsNotFoundException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("KMSNotFoundException")
@@ -4430,7 +4436,7 @@ impl ::std::fmt::Debug for KmsNotFoundException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for KmsNotFoundException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -4442,9 +4448,9 @@ impl ::std::fmt::Display for KmsNotFoundException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for KmsNotFoundException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for KmsNotFoundException {
     fn code(&self) -> Option<&str> {
         KmsNotFoundException::code(self)
@@ -4612,7 +4618,7 @@ impl rt::error::ProvideErrorMetadata for ModeNotSupportedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The function has no published version to run.
 #[derive(Clone, PartialEq)]
 pub struct NoPublishedVersionException {
@@ -4621,7 +4627,7 @@ pub struct NoPublishedVersionException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl NoPublishedVersionException {
     /// The error code on the wire.
     pub const CODE: &'static str = "NoPublishedVersionException";
@@ -4701,7 +4707,7 @@ impl NoPublishedVersionException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for NoPublishedVersionException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("NoPublishedVersionException")
@@ -4712,7 +4718,7 @@ impl ::std::fmt::Debug for NoPublishedVersionException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for NoPublishedVersionException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -4724,9 +4730,9 @@ impl ::std::fmt::Display for NoPublishedVersionException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for NoPublishedVersionException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for NoPublishedVersionException {
     fn code(&self) -> Option<&str> {
         NoPublishedVersionException::code(self)
@@ -5232,7 +5238,7 @@ impl rt::error::ProvideErrorMetadata for PublicPolicyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda stopped a chain of calls that loops back into the same function.
 #[derive(Clone, PartialEq)]
 pub struct RecursiveInvocationException {
@@ -5241,7 +5247,7 @@ pub struct RecursiveInvocationException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl RecursiveInvocationException {
     /// The error code on the wire.
     pub const CODE: &'static str = "RecursiveInvocationException";
@@ -5321,7 +5327,7 @@ impl RecursiveInvocationException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for RecursiveInvocationException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("RecursiveInvocationException")
@@ -5332,7 +5338,7 @@ impl ::std::fmt::Debug for RecursiveInvocationException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for RecursiveInvocationException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -5344,9 +5350,9 @@ impl ::std::fmt::Display for RecursiveInvocationException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for RecursiveInvocationException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for RecursiveInvocationException {
     fn code(&self) -> Option<&str> {
         RecursiveInvocationException::code(self)
@@ -5373,7 +5379,7 @@ impl rt::error::ProvideErrorMetadata for RecursiveInvocationException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The request payload is over the size limit for this kind of invocation.
 #[derive(Clone, PartialEq)]
 pub struct RequestTooLargeException {
@@ -5382,7 +5388,7 @@ pub struct RequestTooLargeException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl RequestTooLargeException {
     /// The error code on the wire.
     pub const CODE: &'static str = "RequestTooLargeException";
@@ -5462,7 +5468,7 @@ impl RequestTooLargeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for RequestTooLargeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("RequestTooLargeException")
@@ -5473,7 +5479,7 @@ impl ::std::fmt::Debug for RequestTooLargeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for RequestTooLargeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -5485,9 +5491,9 @@ impl ::std::fmt::Display for RequestTooLargeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for RequestTooLargeException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for RequestTooLargeException {
     fn code(&self) -> Option<&str> {
         RequestTooLargeException::code(self)
@@ -5526,6 +5532,7 @@ impl rt::error::ProvideErrorMetadata for RequestTooLargeException {
         feature = "delete-function-event-invoke-config",
         feature = "delete-function-url-config",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "publish-version",
         feature = "put-function-concurrency",
         feature = "put-function-event-invoke-config",
@@ -5556,6 +5563,7 @@ pub struct ResourceConflictException {
         feature = "delete-function-event-invoke-config",
         feature = "delete-function-url-config",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "publish-version",
         feature = "put-function-concurrency",
         feature = "put-function-event-invoke-config",
@@ -5657,6 +5665,7 @@ impl ResourceConflictException {
         feature = "delete-function-event-invoke-config",
         feature = "delete-function-url-config",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "publish-version",
         feature = "put-function-concurrency",
         feature = "put-function-event-invoke-config",
@@ -5689,6 +5698,7 @@ impl ::std::fmt::Debug for ResourceConflictException {
         feature = "delete-function-event-invoke-config",
         feature = "delete-function-url-config",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "publish-version",
         feature = "put-function-concurrency",
         feature = "put-function-event-invoke-config",
@@ -5722,6 +5732,7 @@ impl ::std::fmt::Display for ResourceConflictException {
         feature = "delete-function-event-invoke-config",
         feature = "delete-function-url-config",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "publish-version",
         feature = "put-function-concurrency",
         feature = "put-function-event-invoke-config",
@@ -5745,6 +5756,7 @@ impl ::std::error::Error for ResourceConflictException {}
         feature = "delete-function-event-invoke-config",
         feature = "delete-function-url-config",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "publish-version",
         feature = "put-function-concurrency",
         feature = "put-function-event-invoke-config",
@@ -5800,6 +5812,7 @@ impl rt::error::ProvideErrorMetadata for ResourceConflictException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -5843,6 +5856,7 @@ pub struct ResourceNotFoundException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -5957,6 +5971,7 @@ impl ResourceNotFoundException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -6002,6 +6017,7 @@ impl ::std::fmt::Debug for ResourceNotFoundException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -6048,6 +6064,7 @@ impl ::std::fmt::Display for ResourceNotFoundException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -6084,6 +6101,7 @@ impl ::std::error::Error for ResourceNotFoundException {}
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -6126,7 +6144,7 @@ impl rt::error::ProvideErrorMetadata for ResourceNotFoundException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The function is still starting up or is inactive; try again once it is active.
 #[derive(Clone, PartialEq)]
 pub struct ResourceNotReadyException {
@@ -6135,7 +6153,7 @@ pub struct ResourceNotReadyException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ResourceNotReadyException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ResourceNotReadyException";
@@ -6215,7 +6233,7 @@ impl ResourceNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for ResourceNotReadyException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ResourceNotReadyException")
@@ -6226,7 +6244,7 @@ impl ::std::fmt::Debug for ResourceNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for ResourceNotReadyException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -6238,9 +6256,9 @@ impl ::std::fmt::Display for ResourceNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for ResourceNotReadyException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for ResourceNotReadyException {
     fn code(&self) -> Option<&str> {
         ResourceNotReadyException::code(self)
@@ -6267,7 +6285,7 @@ impl rt::error::ProvideErrorMetadata for ResourceNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda could not reach the function's S3 file system.
 #[derive(Clone, PartialEq)]
 pub struct S3FilesMountConnectivityException {
@@ -6276,7 +6294,7 @@ pub struct S3FilesMountConnectivityException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl S3FilesMountConnectivityException {
     /// The error code on the wire.
     pub const CODE: &'static str = "S3FilesMountConnectivityException";
@@ -6356,7 +6374,7 @@ impl S3FilesMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for S3FilesMountConnectivityException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("S3FilesMountConnectivityException")
@@ -6367,7 +6385,7 @@ impl ::std::fmt::Debug for S3FilesMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for S3FilesMountConnectivityException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -6379,9 +6397,9 @@ impl ::std::fmt::Display for S3FilesMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for S3FilesMountConnectivityException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for S3FilesMountConnectivityException {
     fn code(&self) -> Option<&str> {
         S3FilesMountConnectivityException::code(self)
@@ -6408,7 +6426,7 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountConnectivityException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda could not mount the function's S3 file system.
 #[derive(Clone, PartialEq)]
 pub struct S3FilesMountFailureException {
@@ -6417,7 +6435,7 @@ pub struct S3FilesMountFailureException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl S3FilesMountFailureException {
     /// The error code on the wire.
     pub const CODE: &'static str = "S3FilesMountFailureException";
@@ -6497,7 +6515,7 @@ impl S3FilesMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for S3FilesMountFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("S3FilesMountFailureException")
@@ -6508,7 +6526,7 @@ impl ::std::fmt::Debug for S3FilesMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for S3FilesMountFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -6520,9 +6538,9 @@ impl ::std::fmt::Display for S3FilesMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for S3FilesMountFailureException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for S3FilesMountFailureException {
     fn code(&self) -> Option<&str> {
         S3FilesMountFailureException::code(self)
@@ -6549,7 +6567,7 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Mounting the function's S3 file system timed out.
 #[derive(Clone, PartialEq)]
 pub struct S3FilesMountTimeoutException {
@@ -6558,7 +6576,7 @@ pub struct S3FilesMountTimeoutException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl S3FilesMountTimeoutException {
     /// The error code on the wire.
     pub const CODE: &'static str = "S3FilesMountTimeoutException";
@@ -6638,7 +6656,7 @@ impl S3FilesMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for S3FilesMountTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("S3FilesMountTimeoutException")
@@ -6649,7 +6667,7 @@ impl ::std::fmt::Debug for S3FilesMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for S3FilesMountTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -6661,9 +6679,9 @@ impl ::std::fmt::Display for S3FilesMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for S3FilesMountTimeoutException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for S3FilesMountTimeoutException {
     fn code(&self) -> Option<&str> {
         S3FilesMountTimeoutException::code(self)
@@ -6690,7 +6708,7 @@ impl rt::error::ProvideErrorMetadata for S3FilesMountTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The encoded request is over the size Lambda accepts.
 #[derive(Clone, PartialEq)]
 pub struct SerializedRequestEntityTooLargeException {
@@ -6699,7 +6717,7 @@ pub struct SerializedRequestEntityTooLargeException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl SerializedRequestEntityTooLargeException {
     /// The error code on the wire.
     pub const CODE: &'static str = "SerializedRequestEntityTooLargeException";
@@ -6779,7 +6797,7 @@ impl SerializedRequestEntityTooLargeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for SerializedRequestEntityTooLargeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SerializedRequestEntityTooLargeException")
@@ -6790,7 +6808,7 @@ impl ::std::fmt::Debug for SerializedRequestEntityTooLargeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for SerializedRequestEntityTooLargeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -6802,9 +6820,9 @@ impl ::std::fmt::Display for SerializedRequestEntityTooLargeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for SerializedRequestEntityTooLargeException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for SerializedRequestEntityTooLargeException {
     fn code(&self) -> Option<&str> {
         SerializedRequestEntityTooLargeException::code(self)
@@ -6851,6 +6869,7 @@ impl rt::error::ProvideErrorMetadata for SerializedRequestEntityTooLargeExceptio
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -6896,6 +6915,7 @@ pub struct ServiceException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -7012,6 +7032,7 @@ impl ServiceException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -7059,6 +7080,7 @@ impl ::std::fmt::Debug for ServiceException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -7107,6 +7129,7 @@ impl ::std::fmt::Display for ServiceException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -7145,6 +7168,7 @@ impl ::std::error::Error for ServiceException {}
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -7188,7 +7212,7 @@ impl rt::error::ProvideErrorMetadata for ServiceException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The request would exceed a service quota of the account.
 #[derive(Clone, PartialEq)]
 pub struct ServiceQuotaExceededException {
@@ -7197,7 +7221,7 @@ pub struct ServiceQuotaExceededException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ServiceQuotaExceededException {
     /// The error code on the wire.
     pub const CODE: &'static str = "ServiceQuotaExceededException";
@@ -7277,7 +7301,7 @@ impl ServiceQuotaExceededException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for ServiceQuotaExceededException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ServiceQuotaExceededException")
@@ -7288,7 +7312,7 @@ impl ::std::fmt::Debug for ServiceQuotaExceededException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for ServiceQuotaExceededException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -7300,9 +7324,9 @@ impl ::std::fmt::Display for ServiceQuotaExceededException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for ServiceQuotaExceededException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for ServiceQuotaExceededException {
     fn code(&self) -> Option<&str> {
         ServiceQuotaExceededException::code(self)
@@ -7329,7 +7353,7 @@ impl rt::error::ProvideErrorMetadata for ServiceQuotaExceededException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The function's SnapStart snapshot could not be restored.
 #[derive(Clone, PartialEq)]
 pub struct SnapStartException {
@@ -7338,7 +7362,7 @@ pub struct SnapStartException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl SnapStartException {
     /// The error code on the wire.
     pub const CODE: &'static str = "SnapStartException";
@@ -7418,7 +7442,7 @@ impl SnapStartException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for SnapStartException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SnapStartException")
@@ -7429,7 +7453,7 @@ impl ::std::fmt::Debug for SnapStartException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for SnapStartException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -7441,9 +7465,9 @@ impl ::std::fmt::Display for SnapStartException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for SnapStartException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for SnapStartException {
     fn code(&self) -> Option<&str> {
         SnapStartException::code(self)
@@ -7470,7 +7494,7 @@ impl rt::error::ProvideErrorMetadata for SnapStartException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The function's SnapStart snapshot is still being created.
 #[derive(Clone, PartialEq)]
 pub struct SnapStartNotReadyException {
@@ -7479,7 +7503,7 @@ pub struct SnapStartNotReadyException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl SnapStartNotReadyException {
     /// The error code on the wire.
     pub const CODE: &'static str = "SnapStartNotReadyException";
@@ -7559,7 +7583,7 @@ impl SnapStartNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for SnapStartNotReadyException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SnapStartNotReadyException")
@@ -7570,7 +7594,7 @@ impl ::std::fmt::Debug for SnapStartNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for SnapStartNotReadyException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -7582,9 +7606,9 @@ impl ::std::fmt::Display for SnapStartNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for SnapStartNotReadyException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for SnapStartNotReadyException {
     fn code(&self) -> Option<&str> {
         SnapStartNotReadyException::code(self)
@@ -7611,7 +7635,7 @@ impl rt::error::ProvideErrorMetadata for SnapStartNotReadyException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Lambda could not create a new SnapStart snapshot of the function.
 #[derive(Clone, PartialEq)]
 pub struct SnapStartRegenerationFailureException {
@@ -7620,7 +7644,7 @@ pub struct SnapStartRegenerationFailureException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl SnapStartRegenerationFailureException {
     /// The error code on the wire.
     pub const CODE: &'static str = "SnapStartRegenerationFailureException";
@@ -7700,7 +7724,7 @@ impl SnapStartRegenerationFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for SnapStartRegenerationFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SnapStartRegenerationFailureException")
@@ -7711,7 +7735,7 @@ impl ::std::fmt::Debug for SnapStartRegenerationFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for SnapStartRegenerationFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -7723,9 +7747,9 @@ impl ::std::fmt::Display for SnapStartRegenerationFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for SnapStartRegenerationFailureException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for SnapStartRegenerationFailureException {
     fn code(&self) -> Option<&str> {
         SnapStartRegenerationFailureException::code(self)
@@ -7752,7 +7776,7 @@ impl rt::error::ProvideErrorMetadata for SnapStartRegenerationFailureException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// Restoring the function's SnapStart snapshot timed out.
 #[derive(Clone, PartialEq)]
 pub struct SnapStartTimeoutException {
@@ -7761,7 +7785,7 @@ pub struct SnapStartTimeoutException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl SnapStartTimeoutException {
     /// The error code on the wire.
     pub const CODE: &'static str = "SnapStartTimeoutException";
@@ -7841,7 +7865,7 @@ impl SnapStartTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for SnapStartTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SnapStartTimeoutException")
@@ -7852,7 +7876,7 @@ impl ::std::fmt::Debug for SnapStartTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for SnapStartTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -7864,9 +7888,9 @@ impl ::std::fmt::Display for SnapStartTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for SnapStartTimeoutException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for SnapStartTimeoutException {
     fn code(&self) -> Option<&str> {
         SnapStartTimeoutException::code(self)
@@ -7893,7 +7917,7 @@ impl rt::error::ProvideErrorMetadata for SnapStartTimeoutException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// A subnet of the function has no free IP address left.
 #[derive(Clone, PartialEq)]
 pub struct SubnetIpAddressLimitReachedException {
@@ -7902,7 +7926,7 @@ pub struct SubnetIpAddressLimitReachedException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl SubnetIpAddressLimitReachedException {
     /// The error code on the wire.
     pub const CODE: &'static str = "SubnetIPAddressLimitReachedException";
@@ -7982,7 +8006,7 @@ impl SubnetIpAddressLimitReachedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for SubnetIpAddressLimitReachedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SubnetIPAddressLimitReachedException")
@@ -7993,7 +8017,7 @@ impl ::std::fmt::Debug for SubnetIpAddressLimitReachedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for SubnetIpAddressLimitReachedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -8005,9 +8029,9 @@ impl ::std::fmt::Display for SubnetIpAddressLimitReachedException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for SubnetIpAddressLimitReachedException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for SubnetIpAddressLimitReachedException {
     fn code(&self) -> Option<&str> {
         SubnetIpAddressLimitReachedException::code(self)
@@ -8054,6 +8078,7 @@ impl rt::error::ProvideErrorMetadata for SubnetIpAddressLimitReachedException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -8101,6 +8126,7 @@ pub struct TooManyRequestsException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -8243,6 +8269,7 @@ impl TooManyRequestsException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -8292,6 +8319,7 @@ impl ::std::fmt::Debug for TooManyRequestsException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -8340,6 +8368,7 @@ impl ::std::fmt::Display for TooManyRequestsException {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -8378,6 +8407,7 @@ impl ::std::error::Error for TooManyRequestsException {}
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -8421,7 +8451,7 @@ impl rt::error::ProvideErrorMetadata for TooManyRequestsException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The request's content type is not one Lambda accepts.
 #[derive(Clone, PartialEq)]
 pub struct UnsupportedMediaTypeException {
@@ -8430,7 +8460,7 @@ pub struct UnsupportedMediaTypeException {
     meta: rt::error::ErrorMetadata,
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl UnsupportedMediaTypeException {
     /// The error code on the wire.
     pub const CODE: &'static str = "UnsupportedMediaTypeException";
@@ -8510,7 +8540,7 @@ impl UnsupportedMediaTypeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Debug for UnsupportedMediaTypeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UnsupportedMediaTypeException")
@@ -8521,7 +8551,7 @@ impl ::std::fmt::Debug for UnsupportedMediaTypeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for UnsupportedMediaTypeException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         rt::error::display_service_error(
@@ -8533,9 +8563,9 @@ impl ::std::fmt::Display for UnsupportedMediaTypeException {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::error::Error for UnsupportedMediaTypeException {}
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::error::ProvideErrorMetadata for UnsupportedMediaTypeException {
     fn code(&self) -> Option<&str> {
         UnsupportedMediaTypeException::code(self)

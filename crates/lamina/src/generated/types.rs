@@ -1711,7 +1711,7 @@ impl rt::json::FromJson for LogFormat {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 /// The values of `LogType`.
 ///
 /// # Example
@@ -1731,7 +1731,7 @@ pub enum LogType {
     Unknown(rt::enums::UnknownVariantValue),
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl LogType {
     /// The value as it travels on the wire.
     pub fn as_str(&self) -> &str {
@@ -1748,7 +1748,7 @@ impl LogType {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl From<&str> for LogType {
     fn from(value: &str) -> Self {
         match value {
@@ -1759,7 +1759,7 @@ impl From<&str> for LogType {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::str::FromStr for LogType {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -1767,28 +1767,28 @@ impl ::std::str::FromStr for LogType {
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::convert::AsRef<str> for LogType {
     fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl ::std::fmt::Display for LogType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::json::ToJson for LogType {
     fn to_json(&self) -> rt::json::Value {
         rt::json::Value::String(self.as_str().to_owned())
     }
 }
 
-#[cfg(feature = "invoke")]
+#[cfg(any(feature = "invoke", feature = "invoke-with-response-stream"))]
 impl rt::json::FromJson for LogType {
     fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
         let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
@@ -1966,6 +1966,95 @@ impl rt::json::FromJson for PackageType {
     fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
         let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
         Ok(PackageType::from(text))
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+/// The values of `ResponseStreamingInvocationType`.
+///
+/// # Example
+/** ```
+ use lamina::types::ResponseStreamingInvocationType;
+ let value = ResponseStreamingInvocationType::from("RequestResponse");
+ assert_eq!(value.as_str(), "RequestResponse");
+ ```*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ResponseStreamingInvocationType {
+    /// `RequestResponse`
+    RequestResponse,
+    /// `DryRun`
+    DryRun,
+    /// A value this version of the client does not know; `as_str` gives it back as sent.
+    Unknown(rt::enums::UnknownVariantValue),
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ResponseStreamingInvocationType {
+    /// The value as it travels on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ResponseStreamingInvocationType::RequestResponse => "RequestResponse",
+            ResponseStreamingInvocationType::DryRun => "DryRun",
+            ResponseStreamingInvocationType::Unknown(value) => value.as_str(),
+        }
+    }
+
+    /// Every value the model lists.
+    pub const fn values() -> &'static [&'static str] {
+        &["RequestResponse", "DryRun"]
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl From<&str> for ResponseStreamingInvocationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "RequestResponse" => ResponseStreamingInvocationType::RequestResponse,
+            "DryRun" => ResponseStreamingInvocationType::DryRun,
+            other => {
+                ResponseStreamingInvocationType::Unknown(
+                    rt::enums::UnknownVariantValue::new(other),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::str::FromStr for ResponseStreamingInvocationType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(ResponseStreamingInvocationType::from(value))
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::convert::AsRef<str> for ResponseStreamingInvocationType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::fmt::Display for ResponseStreamingInvocationType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::ToJson for ResponseStreamingInvocationType {
+    fn to_json(&self) -> rt::json::Value {
+        rt::json::Value::String(self.as_str().to_owned())
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::FromJson for ResponseStreamingInvocationType {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let text = value.as_str().ok_or(rt::json::JsonError::expected("a string"))?;
+        Ok(ResponseStreamingInvocationType::from(text))
     }
 }
 
@@ -3692,6 +3781,7 @@ impl rt::json::FromJson for TenantIsolationMode {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3756,6 +3846,7 @@ pub enum ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3830,6 +3921,7 @@ impl ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3891,6 +3983,7 @@ impl From<&str> for ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3935,6 +4028,7 @@ impl ::std::str::FromStr for ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -3978,6 +4072,7 @@ impl ::std::convert::AsRef<str> for ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -4021,6 +4116,7 @@ impl ::std::fmt::Display for ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -4064,6 +4160,7 @@ impl rt::json::ToJson for ThrottleReason {
         feature = "get-function-url-config",
         feature = "get-policy",
         feature = "invoke",
+        feature = "invoke-with-response-stream",
         feature = "list-aliases",
         feature = "list-function-event-invoke-configs",
         feature = "list-function-url-configs",
@@ -10293,6 +10390,255 @@ impl rt::json::FromJson for ImageConfigResponse {
     }
 }
 
+#[cfg(feature = "invoke-with-response-stream")]
+/// A piece of a streamed answer.
+#[derive(Clone, PartialEq)]
+pub struct InvokeResponseStreamUpdate {
+    payload: Option<rt::Bytes>,
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl InvokeResponseStreamUpdate {
+    /// A builder for this structure.
+    pub fn builder() -> InvokeResponseStreamUpdateBuilder {
+        InvokeResponseStreamUpdateBuilder::default()
+    }
+
+    /// The bytes of this piece.
+    pub fn payload(&self) -> Option<&rt::Bytes> {
+        self.payload.as_ref()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::fmt::Debug for InvokeResponseStreamUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvokeResponseStreamUpdate")
+            .field("payload", &"** redacted **")
+            .finish()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+/// Builds a [`InvokeResponseStreamUpdate`].
+#[derive(Clone, Default, PartialEq)]
+pub struct InvokeResponseStreamUpdateBuilder {
+    payload: Option<rt::Bytes>,
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::fmt::Debug for InvokeResponseStreamUpdateBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvokeResponseStreamUpdateBuilder")
+            .field("payload", &"** redacted **")
+            .finish()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl InvokeResponseStreamUpdateBuilder {
+    /// The bytes of this piece.
+    pub fn payload(mut self, value: impl Into<rt::Bytes>) -> Self {
+        self.payload = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Payload` member.
+    pub fn set_payload(mut self, value: Option<rt::Bytes>) -> Self {
+        self.payload = value;
+        self
+    }
+
+    /// The `Payload` member as set so far.
+    pub fn get_payload(&self) -> Option<&rt::Bytes> {
+        self.payload.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> InvokeResponseStreamUpdate {
+        InvokeResponseStreamUpdate {
+            payload: self.payload,
+        }
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::ToJson for InvokeResponseStreamUpdate {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.payload {
+            object.insert("Payload".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::FromJson for InvokeResponseStreamUpdate {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            payload: rt::json::field(object, "Payload")?,
+        })
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+/// Sent last, when the function has finished: its error if it failed, and the log tail
+/// if one was asked for.
+#[derive(Clone, PartialEq)]
+pub struct InvokeWithResponseStreamCompleteEvent {
+    error_code: Option<String>,
+    error_details: Option<String>,
+    log_result: Option<String>,
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl InvokeWithResponseStreamCompleteEvent {
+    /// A builder for this structure.
+    pub fn builder() -> InvokeWithResponseStreamCompleteEventBuilder {
+        InvokeWithResponseStreamCompleteEventBuilder::default()
+    }
+
+    /// The kind of error the function ended with, if it failed.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// What went wrong, when the function failed.
+    pub fn error_details(&self) -> Option<&str> {
+        self.error_details.as_deref()
+    }
+
+    /// The end of the execution log, base64-encoded, when LogType was Tail.
+    pub fn log_result(&self) -> Option<&str> {
+        self.log_result.as_deref()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::fmt::Debug for InvokeWithResponseStreamCompleteEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvokeWithResponseStreamCompleteEvent")
+            .field("error_code", &self.error_code)
+            .field("error_details", &self.error_details)
+            .field("log_result", &self.log_result)
+            .finish()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+/// Builds a [`InvokeWithResponseStreamCompleteEvent`].
+#[derive(Clone, Default, PartialEq)]
+pub struct InvokeWithResponseStreamCompleteEventBuilder {
+    error_code: Option<String>,
+    error_details: Option<String>,
+    log_result: Option<String>,
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::fmt::Debug for InvokeWithResponseStreamCompleteEventBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvokeWithResponseStreamCompleteEventBuilder")
+            .field("error_code", &self.error_code)
+            .field("error_details", &self.error_details)
+            .field("log_result", &self.log_result)
+            .finish()
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl InvokeWithResponseStreamCompleteEventBuilder {
+    /// The kind of error the function ended with, if it failed.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ErrorCode` member.
+    pub fn set_error_code(mut self, value: Option<String>) -> Self {
+        self.error_code = value;
+        self
+    }
+
+    /// The `ErrorCode` member as set so far.
+    pub fn get_error_code(&self) -> Option<&String> {
+        self.error_code.as_ref()
+    }
+
+    /// What went wrong, when the function failed.
+    pub fn error_details(mut self, value: impl Into<String>) -> Self {
+        self.error_details = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `ErrorDetails` member.
+    pub fn set_error_details(mut self, value: Option<String>) -> Self {
+        self.error_details = value;
+        self
+    }
+
+    /// The `ErrorDetails` member as set so far.
+    pub fn get_error_details(&self) -> Option<&String> {
+        self.error_details.as_ref()
+    }
+
+    /// The end of the execution log, base64-encoded, when LogType was Tail.
+    pub fn log_result(mut self, value: impl Into<String>) -> Self {
+        self.log_result = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `LogResult` member.
+    pub fn set_log_result(mut self, value: Option<String>) -> Self {
+        self.log_result = value;
+        self
+    }
+
+    /// The `LogResult` member as set so far.
+    pub fn get_log_result(&self) -> Option<&String> {
+        self.log_result.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> InvokeWithResponseStreamCompleteEvent {
+        InvokeWithResponseStreamCompleteEvent {
+            error_code: self.error_code,
+            error_details: self.error_details,
+            log_result: self.log_result,
+        }
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::ToJson for InvokeWithResponseStreamCompleteEvent {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.error_code {
+            object.insert("ErrorCode".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.error_details {
+            object.insert("ErrorDetails".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.log_result {
+            object.insert("LogResult".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::FromJson for InvokeWithResponseStreamCompleteEvent {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            error_code: rt::json::field(object, "ErrorCode")?,
+            error_details: rt::json::field(object, "ErrorDetails")?,
+            log_result: rt::json::field(object, "LogResult")?,
+        })
+    }
+}
+
 #[cfg(
     any(
         feature = "create-function",
@@ -13180,5 +13526,124 @@ impl rt::json::FromJson for VpcConfigResponse {
                 "Ipv6AllowedForDualStack",
             )?,
         })
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+/// One event of a streamed answer.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum InvokeWithResponseStreamResponseEvent {
+    /// A piece of the answer's payload.
+    PayloadChunk(types::InvokeResponseStreamUpdate),
+    /// The final event, saying how the invocation ended.
+    InvokeComplete(types::InvokeWithResponseStreamCompleteEvent),
+    /// A member this version of the client does not know, by its name.
+    Unknown(String),
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl InvokeWithResponseStreamResponseEvent {
+    /// The `PayloadChunk` member, when it is the one set.
+    pub fn as_payload_chunk(&self) -> Option<&types::InvokeResponseStreamUpdate> {
+        match self {
+            InvokeWithResponseStreamResponseEvent::PayloadChunk(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The `InvokeComplete` member, when it is the one set.
+    pub fn as_invoke_complete(
+        &self,
+    ) -> Option<&types::InvokeWithResponseStreamCompleteEvent> {
+        match self {
+            InvokeWithResponseStreamResponseEvent::InvokeComplete(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl ::std::fmt::Debug for InvokeWithResponseStreamResponseEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            InvokeWithResponseStreamResponseEvent::PayloadChunk(value) => {
+                f.debug_tuple("PayloadChunk").field(value).finish()
+            }
+            InvokeWithResponseStreamResponseEvent::InvokeComplete(value) => {
+                f.debug_tuple("InvokeComplete").field(value).finish()
+            }
+            InvokeWithResponseStreamResponseEvent::Unknown(member) => {
+                f.debug_tuple("Unknown").field(member).finish()
+            }
+        }
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::ToJson for InvokeWithResponseStreamResponseEvent {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        match self {
+            InvokeWithResponseStreamResponseEvent::PayloadChunk(value) => {
+                object.insert("PayloadChunk".into(), rt::json::ToJson::to_json(value));
+            }
+            InvokeWithResponseStreamResponseEvent::InvokeComplete(value) => {
+                object.insert("InvokeComplete".into(), rt::json::ToJson::to_json(value));
+            }
+            InvokeWithResponseStreamResponseEvent::Unknown(_) => {}
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::json::FromJson for InvokeWithResponseStreamResponseEvent {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        let Some((key, member)) = object.iter().find(|(_, v)| !v.is_null()) else {
+            return Err(rt::json::JsonError::expected("an object with one member set"));
+        };
+        match key.as_str() {
+            "PayloadChunk" => {
+                rt::json::FromJson::from_json(member)
+                    .map(InvokeWithResponseStreamResponseEvent::PayloadChunk)
+                    .map_err(|e| e.within("PayloadChunk"))
+            }
+            "InvokeComplete" => {
+                rt::json::FromJson::from_json(member)
+                    .map(InvokeWithResponseStreamResponseEvent::InvokeComplete)
+                    .map_err(|e| e.within("InvokeComplete"))
+            }
+            other => Ok(InvokeWithResponseStreamResponseEvent::Unknown(other.to_owned())),
+        }
+    }
+}
+
+#[cfg(feature = "invoke-with-response-stream")]
+impl rt::event_stream::receiver::DecodeEvent for InvokeWithResponseStreamResponseEvent {
+    fn decode(
+        event_type: &str,
+        message: &rt::event_stream::frame::Message,
+    ) -> Result<Self, rt::event_stream::receiver::EventStreamError> {
+        match event_type {
+            "PayloadChunk" => {
+                Ok(
+                    InvokeWithResponseStreamResponseEvent::PayloadChunk({
+                        types::InvokeResponseStreamUpdate::builder()
+                            .set_payload(Some(message.payload().clone()))
+                            .build()
+                    }),
+                )
+            }
+            "InvokeComplete" => {
+                Ok(
+                    InvokeWithResponseStreamResponseEvent::InvokeComplete(
+                        rt::event_stream::receiver::json_event(event_type, message)?,
+                    ),
+                )
+            }
+            other => Ok(InvokeWithResponseStreamResponseEvent::Unknown(other.to_owned())),
+        }
     }
 }

@@ -64,10 +64,7 @@ pub fn resolve(
         RuleError::Rule(message) if config.region().is_none() && custom.is_none() => {
             ConstructionFailure::invalid_field(
                 "region",
-                format!(
-                    "is not set ({message}): pass it in the configuration, set AWS_REGION or \
-                     AWS_DEFAULT_REGION, or set `region` in the profile"
-                ),
+                format!("is not set ({message}): {SET_REGION}"),
             )
         }
         RuleError::Rule(message) => {
@@ -80,13 +77,14 @@ pub fn resolve(
     parse_endpoint_url(&url)
 }
 
+/// Every way to set the region, for the errors that say it is missing.
+const SET_REGION: &str = "pass it in the configuration, set AWS_REGION or AWS_DEFAULT_REGION, \
+                          set `region` in the profile, or give the lamina CLI --region";
+
 /// The region, if it is set and can safely stand in a host name.
 pub fn check_region(region: Option<&str>) -> Result<&str, ConstructionFailure> {
     let region = region.ok_or_else(|| {
-        ConstructionFailure::invalid_field(
-            "region",
-            "is not set: pass it in the configuration or set AWS_REGION",
-        )
+        ConstructionFailure::invalid_field("region", format!("is not set: {SET_REGION}"))
     })?;
 
     let valid_label = !region.is_empty()
@@ -171,10 +169,16 @@ mod tests {
             check_region(Some("us-gov-west-1")).unwrap(),
             "us-gov-west-1"
         );
-        assert!(check_region(None)
-            .unwrap_err()
-            .to_string()
-            .contains("AWS_REGION"));
+        let missing = check_region(None).unwrap_err().to_string();
+        for way in [
+            "configuration",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "profile",
+            "--region",
+        ] {
+            assert!(missing.contains(way), "{way} missing from: {missing}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::{json, Map, Value};
 
-use super::partition::partition_of;
+use super::partition::{partition_in, partitions, Partition};
 
 /// A parsed rule set.
 #[derive(Debug, Clone)]
@@ -106,6 +106,32 @@ impl RuleSet {
 
     /// The endpoint URL for `params`, or the rule set's error.
     pub fn resolve(&self, params: &Params) -> Result<String, RuleError> {
+        self.resolve_with(partitions(), params)
+    }
+
+    /// The endpoint URL for `params` with `aws.partition` reading `partitions` instead of the
+    /// project's table: for checking the rules against partitions AWS has not (yet) got,
+    /// such as one without FIPS endpoints.
+    ///
+    /// # Example
+    /// ```
+    /// use lamina_runtime::endpoint::{partition, rules::{Params, RuleSet}};
+    /// let table = partition::parse(r#"{"partitions": [{"name": "aws", "dns_suffix": "lab"}]}"#)
+    ///     .unwrap();
+    /// let rules = RuleSet::parse(r#"{"parameters": {"Region": {"builtIn": "AWS::Region"}},
+    ///     "rules": [{"conditions": [{"fn": "aws.partition", "argv": [{"ref": "Region"}],
+    ///                                "assign": "P"}],
+    ///                "type": "endpoint",
+    ///                "endpoint": {"url": "https://{Region}.{P#dnsSuffix}"}}]}"#)
+    ///     .unwrap();
+    /// let url = rules.resolve_with(&table, &Params::new().region("r-1")).unwrap();
+    /// assert_eq!(url, "https://r-1.lab");
+    /// ```
+    pub fn resolve_with(
+        &self,
+        partitions: &[Partition],
+        params: &Params,
+    ) -> Result<String, RuleError> {
         let mut scope = Map::new();
         for (name, spec) in &self.parameters {
             let value = spec["builtIn"]
@@ -119,7 +145,7 @@ impl RuleSet {
             scope.insert(name.clone(), value);
         }
 
-        match evaluate(&self.rules, &scope)? {
+        match evaluate(&self.rules, &scope, partitions)? {
             Some(outcome) => outcome,
             None => Err(RuleError::Invalid("no rule matched".into())),
         }
@@ -128,22 +154,26 @@ impl RuleSet {
 
 type Outcome = Result<String, RuleError>;
 
-fn evaluate(rules: &[Value], scope: &Map<String, Value>) -> Result<Option<Outcome>, RuleError> {
+fn evaluate(
+    rules: &[Value],
+    scope: &Map<String, Value>,
+    partitions: &[Partition],
+) -> Result<Option<Outcome>, RuleError> {
     for rule in rules {
         let mut local = scope.clone();
-        if !conditions_hold(rule, &mut local)? {
+        if !conditions_hold(rule, &mut local, partitions)? {
             continue;
         }
         match rule["type"].as_str() {
             Some("endpoint") => {
-                let url = expression(&rule["endpoint"]["url"], &local)?;
+                let url = expression(&rule["endpoint"]["url"], &local, partitions)?;
                 let url = url
                     .as_str()
                     .ok_or_else(|| RuleError::Invalid("an endpoint URL is not text".into()))?;
                 return Ok(Some(Ok(url.to_owned())));
             }
             Some("error") => {
-                let message = expression(&rule["error"], &local)?;
+                let message = expression(&rule["error"], &local, partitions)?;
                 let message = message.as_str().unwrap_or("the endpoint rules refused");
                 return Ok(Some(Err(RuleError::Rule(message.to_owned()))));
             }
@@ -152,7 +182,7 @@ fn evaluate(rules: &[Value], scope: &Map<String, Value>) -> Result<Option<Outcom
                     .as_array()
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                return match evaluate(children, &local)? {
+                return match evaluate(children, &local, partitions)? {
                     Some(outcome) => Ok(Some(outcome)),
                     None => Err(RuleError::Invalid(
                         "a rule tree matched but none of its rules".into(),
@@ -165,9 +195,13 @@ fn evaluate(rules: &[Value], scope: &Map<String, Value>) -> Result<Option<Outcom
     Ok(None)
 }
 
-fn conditions_hold(rule: &Value, scope: &mut Map<String, Value>) -> Result<bool, RuleError> {
+fn conditions_hold(
+    rule: &Value,
+    scope: &mut Map<String, Value>,
+    partitions: &[Partition],
+) -> Result<bool, RuleError> {
     for condition in rule["conditions"].as_array().into_iter().flatten() {
-        let value = expression(condition, scope)?;
+        let value = expression(condition, scope, partitions)?;
         let holds = !matches!(value, Value::Null | Value::Bool(false));
         if !holds {
             return Ok(false);
@@ -179,7 +213,11 @@ fn conditions_hold(rule: &Value, scope: &mut Map<String, Value>) -> Result<bool,
     Ok(true)
 }
 
-fn expression(node: &Value, scope: &Map<String, Value>) -> Result<Value, RuleError> {
+fn expression(
+    node: &Value,
+    scope: &Map<String, Value>,
+    partitions: &[Partition],
+) -> Result<Value, RuleError> {
     match node {
         Value::String(text) => template(text, scope).map(Value::String),
         Value::Object(object) if object.contains_key("ref") => {
@@ -192,15 +230,15 @@ fn expression(node: &Value, scope: &Map<String, Value>) -> Result<Value, RuleErr
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|a| expression(a, scope))
+                .map(|a| expression(a, scope, partitions))
                 .collect::<Result<Vec<_>, _>>()?;
-            call(name, &args)
+            call(name, &args, partitions)
         }
         other => Ok(other.clone()),
     }
 }
 
-fn call(name: &str, args: &[Value]) -> Result<Value, RuleError> {
+fn call(name: &str, args: &[Value], partitions: &[Partition]) -> Result<Value, RuleError> {
     let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
     let text = |i: usize| arg(i).as_str();
     let value = match name {
@@ -209,7 +247,7 @@ fn call(name: &str, args: &[Value]) -> Result<Value, RuleError> {
         "booleanEquals" => Value::Bool(arg(0).as_bool().is_some() && arg(0) == arg(1)),
         "stringEquals" => Value::Bool(text(0).is_some() && text(0) == text(1)),
         "getAttr" => get_attr(arg(0), text(1).unwrap_or_default()),
-        "aws.partition" => match text(0).and_then(partition_of) {
+        "aws.partition" => match text(0).and_then(|region| partition_in(partitions, region)) {
             Some(partition) => partition.outputs().clone(),
             None => Value::Null,
         },
@@ -361,6 +399,10 @@ fn template(text: &str, scope: &Map<String, Value>) -> Result<String, RuleError>
 mod tests {
     use super::*;
 
+    fn call_default(name: &str, args: &[Value]) -> Result<Value, RuleError> {
+        call(name, args, partitions())
+    }
+
     const RULES: &str = r#"{
         "parameters": {
             "Region": {"builtIn": "AWS::Region", "type": "string"},
@@ -396,7 +438,7 @@ mod tests {
     #[test]
     fn library_functions() {
         assert_eq!(
-            call(
+            call_default(
                 "substring",
                 &[json!("abcdef"), json!(1), json!(3), json!(false)]
             )
@@ -404,7 +446,7 @@ mod tests {
             json!("bc")
         );
         assert_eq!(
-            call(
+            call_default(
                 "substring",
                 &[json!("abcdef"), json!(0), json!(2), json!(true)]
             )
@@ -412,20 +454,20 @@ mod tests {
             json!("ef")
         );
         assert_eq!(
-            call("uriEncode", &[json!("a b/c")]).unwrap(),
+            call_default("uriEncode", &[json!("a b/c")]).unwrap(),
             json!("a%20b%2Fc")
         );
         assert_eq!(
-            call("isValidHostLabel", &[json!("a.b"), json!(true)]).unwrap(),
+            call_default("isValidHostLabel", &[json!("a.b"), json!(true)]).unwrap(),
             json!(true)
         );
         assert_eq!(
-            call("isValidHostLabel", &[json!("a.b"), json!(false)]).unwrap(),
+            call_default("isValidHostLabel", &[json!("a.b"), json!(false)]).unwrap(),
             json!(false)
         );
-        let url = call("parseURL", &[json!("https://example.com:8443/base")]).unwrap();
+        let url = call_default("parseURL", &[json!("https://example.com:8443/base")]).unwrap();
         assert_eq!(url["authority"], "example.com:8443");
         assert_eq!(url["normalizedPath"], "/base/");
-        assert!(call("nope", &[]).is_err());
+        assert!(call_default("nope", &[]).is_err());
     }
 }

@@ -15,8 +15,8 @@ use std::pin::Pin;
 
 pub use context::{Context, Request, Response};
 pub use operation::{
-    DeserializeOutput, DeserializeResponse, SerializeInput, SerializeRequest, Validate,
-    ValidateInput,
+    read_response, DeserializeOutput, DeserializeResponse, SerializeInput, SerializeRequest,
+    Validate, ValidateInput,
 };
 pub use stack::{Stack, StackError, Step};
 pub use standard::{ContentLength, InvocationId, ResolveEndpoint, UserAgent};

@@ -136,20 +136,79 @@ impl<O: DeserializeResponse + Any + Send + Sync> Middleware for DeserializeOutpu
             let meta = rest_json::response_metadata(response, ctx.attempts())
                 .with_retry_delay(ctx.retry_delay());
 
-            if response.status().is_success() {
-                let output = O::deserialize_response(response, meta).map_err(SdkError::Response)?;
-                ctx.set_output(output);
-                return Ok(());
-            }
-
-            let body = JsonBody::parse(response.body());
-            let error_meta = rest_json::error_metadata(response, &body, meta);
-            let error = O::deserialize_error(response, &body, error_meta.clone());
-            Err(SdkError::Service(ErasedServiceError::new(
-                error_meta, error,
-            )))
+            let output = read_response::<O>(response, meta)?;
+            ctx.set_output(output);
+            Ok(())
         })
     }
+}
+
+/// Reads a response into the output `O`, or into its operation's typed error: the work
+/// [`DeserializeOutput`] does once the transport has answered, for code that holds a
+/// response of its own (fuzzers, recorded exchanges).
+///
+/// A 2xx response becomes `O` through [`DeserializeResponse::deserialize_response`], and a
+/// response it cannot read becomes [`SdkError::Response`]. Any other status is an error
+/// response: its code and message are read with [`rest_json::error_metadata`] and typed by
+/// [`DeserializeResponse::deserialize_error`], giving [`SdkError::Service`] whose
+/// [`ErasedServiceError::downcast`] gives the operation's error enum back. `meta` is the
+/// status, request id and attempts that the output or error will carry.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::error::{ErrorMetadata, ResponseFailure, ResponseMetadata, SdkError};
+/// use lamina_runtime::middleware::{read_response, DeserializeResponse, Response};
+/// use lamina_runtime::protocol::rest_json::{response_metadata, JsonBody};
+///
+/// /// An output that is the length of its body; its errors are their metadata.
+/// struct Length(usize);
+///
+/// impl DeserializeResponse for Length {
+///     type Error = ErrorMetadata;
+///
+///     fn deserialize_response(
+///         response: &Response,
+///         _: ResponseMetadata,
+///     ) -> Result<Self, ResponseFailure> {
+///         Ok(Length(response.body().len()))
+///     }
+///
+///     fn deserialize_error(_: &Response, _: &JsonBody, meta: ErrorMetadata) -> ErrorMetadata {
+///         meta
+///     }
+/// }
+///
+/// let ok = http::Response::new(bytes::Bytes::from_static(b"four"));
+/// let output = read_response::<Length>(&ok, response_metadata(&ok, 1)).unwrap();
+/// assert_eq!(output.0, 4);
+///
+/// let failed = http::Response::builder()
+///     .status(429)
+///     .header("x-amzn-errortype", "TooManyRequestsException")
+///     .body(bytes::Bytes::new())
+///     .unwrap();
+/// let meta = response_metadata(&failed, 1);
+/// let Err(SdkError::Service(error)) = read_response::<Length>(&failed, meta) else {
+///     panic!("a 429 is a service error");
+/// };
+/// let typed = error.downcast::<ErrorMetadata>().unwrap();
+/// assert_eq!(typed.code(), Some("TooManyRequestsException"));
+/// assert_eq!(typed.response().http_status(), 429);
+/// ```
+pub fn read_response<O: DeserializeResponse>(
+    response: &Response,
+    meta: ResponseMetadata,
+) -> Result<O, Failure> {
+    if response.status().is_success() {
+        return O::deserialize_response(response, meta).map_err(SdkError::Response);
+    }
+
+    let body = JsonBody::parse(response.body());
+    let error_meta = rest_json::error_metadata(response, &body, meta);
+    let error = O::deserialize_error(response, &body, error_meta.clone());
+    Err(SdkError::Service(ErasedServiceError::new(
+        error_meta, error,
+    )))
 }
 
 fn typed_input<I: Any>(ctx: &Context) -> Result<&I, Failure> {

@@ -73,6 +73,10 @@ pub mod get_policy;
 #[cfg(feature = "invoke")]
 pub mod invoke;
 
+/// The `InvokeWithResponseStream` operation.
+#[cfg(feature = "invoke-with-response-stream")]
+pub mod invoke_with_response_stream;
+
 /// The `ListAliases` operation.
 #[cfg(feature = "list-aliases")]
 pub mod list_aliases;

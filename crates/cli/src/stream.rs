@@ -1,0 +1,121 @@
+//! `lamina invoke-with-response-stream`: the function's answer written to standard output
+//! piece by piece as it arrives.
+
+use std::io::Write;
+
+use clap::builder::PossibleValuesParser;
+use clap::Args;
+use lamina::error::SdkError;
+use lamina::logs::LogTail;
+use lamina::types::ResponseStreamingInvocationType;
+use lamina::types::{InvokeWithResponseStreamResponseEvent as Event, LogType};
+use lamina::Client;
+
+use crate::invoke::{encode_client_context, read_payload};
+use crate::Exit;
+
+pub(crate) const EXAMPLES: &str = "Examples:
+  lamina invoke-with-response-stream --function-name my-streamer --payload '{\"n\": 3}'
+  lamina invoke-with-response-stream --function-name f --payload @event.json > answer.bin
+  lamina invoke-with-response-stream --function-name f --log-type Tail 2> log.txt";
+
+/// The flags of `lamina invoke-with-response-stream`.
+#[derive(Debug, Args)]
+pub(crate) struct StreamArgs {
+    /// The function's name, ARN or partial ARN, optionally with `:version` or `:alias`.
+    #[arg(long)]
+    function_name: String,
+
+    /// The event: JSON text, `@path` to send a file's bytes as they are, or `-` to send
+    /// standard input.
+    #[arg(long)]
+    payload: Option<String>,
+
+    /// RequestResponse (stream the answer) or DryRun (check access only).
+    #[arg(long, value_parser = PossibleValuesParser::new(ResponseStreamingInvocationType::values()))]
+    invocation_type: Option<String>,
+
+    /// Tail to print the end of the execution log on standard error when the stream ends.
+    #[arg(long, value_parser = PossibleValuesParser::new(LogType::values()))]
+    log_type: Option<String>,
+
+    /// A version or alias to invoke.
+    #[arg(long)]
+    qualifier: Option<String>,
+
+    /// JSON about the caller for the function's context; sent base64-encoded.
+    #[arg(long)]
+    client_context: Option<String>,
+
+    /// The tenant to run the function for.
+    #[arg(long)]
+    tenant_id: Option<String>,
+}
+
+/// Streams the answer to standard output; the end of the stream says whether the function
+/// failed (exit code 3) and, with `--log-type Tail`, its log goes to standard error.
+pub(crate) async fn run(client: &Client, args: StreamArgs) -> Result<(), Exit> {
+    let payload = args.payload.as_deref().map(read_payload).transpose()?;
+    let client_context = args
+        .client_context
+        .as_deref()
+        .map(encode_client_context)
+        .transpose()?;
+
+    let result = client
+        .invoke_with_response_stream()
+        .function_name(args.function_name)
+        .set_payload(payload)
+        .set_invocation_type(args.invocation_type.as_deref().map(Into::into))
+        .set_log_type(args.log_type.as_deref().map(Into::into))
+        .set_qualifier(args.qualifier)
+        .set_client_context(client_context)
+        .set_tenant_id(args.tenant_id)
+        .send()
+        .await;
+    let output = match result {
+        Ok(output) => output,
+        Err(err @ SdkError::Construction(_)) => return Err(Exit::BadInput(err.to_string())),
+        Err(err) => return Err(crate::output::call_failed(err)),
+    };
+    let Some(events) = output.event_stream() else {
+        return Ok(());
+    };
+
+    let mut stdout = std::io::stdout().lock();
+    loop {
+        let event = events.recv().await.map_err(|e| {
+            let mut text = format!("the stream broke off: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            Exit::Failed(text)
+        })?;
+        match event {
+            Some(Event::PayloadChunk(chunk)) => {
+                let bytes = chunk.payload().map_or(&[][..], |p| &p[..]);
+                stdout
+                    .write_all(bytes)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| Exit::Failed(format!("cannot write the answer: {e}")))?;
+            }
+            Some(Event::InvokeComplete(done)) => {
+                if let Some(log) = done.log_result() {
+                    match LogTail::decode(log) {
+                        Ok(tail) => eprint!("{tail}"),
+                        Err(e) => eprintln!("lamina: {e}"),
+                    }
+                }
+                if let Some(code) = done.error_code() {
+                    let details = done.error_details().unwrap_or("no details");
+                    eprintln!("lamina: the function failed with {code}: {details}");
+                    return Err(Exit::FunctionError);
+                }
+            }
+            Some(_) => {}
+            None => return Ok(()),
+        }
+    }
+}
