@@ -8,6 +8,7 @@
 //!
 //! Nothing here sends traffic beyond 127.0.0.1.
 
+pub mod capture;
 pub mod faulty;
 pub mod moto;
 pub mod server;

@@ -8,7 +8,6 @@
 //! every call runs in the one test function that installs it.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,9 +21,9 @@ use lamina::runtime::credentials::DefaultChain;
 use lamina::runtime::profile::ProfileSet;
 use lamina::types::{InvocationType, LogType};
 use lamina::{Client, Config, FunctionError, InvokeJsonError};
+use lamina_e2e::capture::Capture;
 use lamina_e2e::server::{Recorded, Reply, TestServer};
 use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::fmt::MakeWriter;
 
 const ACCESS_KEY_ID: &str = "AKIDSECRETSTEST";
 const SECRET_KEY: &str = "SecretKey+Lamina/Do-Not-Log-7f3a9c";
@@ -82,38 +81,6 @@ fn assert_hidden(what: &str, text: &str, secrets: &[(&'static str, String)]) {
             !text.contains(secret.as_str()),
             "{what} shows {name} ({secret}):\n{text}"
         );
-    }
-}
-
-/// The log output, in memory.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-}
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut bytes) = self.0.lock() {
-            bytes.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
     }
 }
 

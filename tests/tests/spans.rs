@@ -1,35 +1,10 @@
 //! Logs a user can follow: one span per operation and one per attempt, carrying the operation
 //! name, the attempt number, the HTTP status and the request id.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use lamina::config::Credentials;
 use lamina::{Client, Config};
+use lamina_e2e::capture::Capture;
 use lamina_e2e::server::{Reply, TestServer};
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 fn client(url: &str) -> Client {
     let config = Config::builder()
@@ -51,7 +26,7 @@ async fn each_operation_and_attempt_has_a_span_with_status_and_request_id() {
         }
     })
     .await;
-    let buffer = Buffer::default();
+    let buffer = Capture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
         .with_ansi(false)
@@ -67,7 +42,7 @@ async fn each_operation_and_attempt_has_a_span_with_status_and_request_id() {
         .unwrap();
 
     assert_eq!(output.response_metadata().attempts(), 2);
-    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let log = buffer.text();
     let finished = log
         .lines()
         .find(|l| l.contains("call finished"))

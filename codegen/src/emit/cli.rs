@@ -74,17 +74,23 @@ pub(crate) fn cli_module(service: &Service, skip: &[String]) -> TokenStream {
         .flat_map(|op| op.waiters.iter().map(move |w| (op, w)))
         .collect();
     let wait_examples = match waiters.first() {
-        Some((op, w)) => examples(op, &format!("wait {}", command_name(&w.name)), None),
+        Some((op, w)) => examples(
+            op,
+            &format!("wait {}", command_name(&w.name)),
+            None,
+            "Examples:",
+        ),
         None => "Examples:\n  lamina wait --help".to_owned(),
     };
     let wait_commands = waiters.iter().map(|(op, w)| {
         let name = command_name(&w.name);
         let about = format!("Wait until `{}` reports the {} state.", op.name, w.name);
         let args = op.input.fields.iter().filter_map(|f| arg(f, op, None));
-        let examples = examples(op, &format!("wait {name}"), None).replacen(
-            "Examples:",
+        let examples = examples(
+            op,
+            &format!("wait {name}"),
+            None,
             "Examples (exit code 0 once the state is reached):",
-            1,
         );
         quote! {
             Command::new(#name)
@@ -233,7 +239,7 @@ fn command(op: &Operation) -> TokenStream {
             )
         }
     });
-    let examples = examples(op, &name, page_token);
+    let examples = examples(op, &name, page_token, "Examples:");
     quote! {
         Command::new(#name).about(#about).after_help(#examples) #(.arg(#args))* #paging
     }
@@ -241,7 +247,7 @@ fn command(op: &Operation) -> TokenStream {
 
 /// The `--help` examples of a subcommand: a call with its required flags (and, for a
 /// paginated operation, one capped at ten items).
-fn examples(op: &Operation, command: &str, page_token: Option<&str>) -> String {
+fn examples(op: &Operation, command: &str, page_token: Option<&str>, heading: &str) -> String {
     let mut call = format!("lamina {command}");
     for field in op.input.fields.iter().filter(|f| f.required) {
         if page_token == Some(field.setter.as_str()) || field.binding == Binding::ResponseCode {
@@ -250,7 +256,7 @@ fn examples(op: &Operation, command: &str, page_token: Option<&str>) -> String {
         call.push_str(&format!(" --{} {}", flag(field, op), placeholder(field)));
     }
 
-    let mut text = format!("Examples:\n  {call}");
+    let mut text = format!("{heading}\n  {call}");
     if op.paginator.is_some() {
         text.push_str(&format!("\n  {call} --max-items 10"));
     }

@@ -7,7 +7,7 @@ use super::docs::doc_with;
 use super::errors::{read_field, Strictness};
 use super::features::Gates;
 use super::ident;
-use super::structure::{is_plain, setters, structure, value_type, Kind};
+use super::structure::{is_event_stream, is_plain, setters, structure, value_type, Kind};
 use crate::ir::{Binding, Field, FieldType, Operation, PathPart, Service};
 
 /// The `operation` module: one submodule per operation.
@@ -103,11 +103,6 @@ fn output_to_json(op: &Operation) -> TokenStream {
             }
         }
     }
-}
-
-/// Whether the member is an event stream, which has no JSON form and arrives as frames.
-pub(crate) fn is_event_stream(field: &Field) -> bool {
-    matches!(field.ty, FieldType::Union(_, true))
 }
 
 /// `use` items for the sibling `error` and `types` modules, where the file refers to them.

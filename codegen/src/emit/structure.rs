@@ -70,9 +70,26 @@ pub(crate) fn is_copy(ty: &FieldType) -> bool {
     )
 }
 
-/// Whether the field holds its value without `Option` in a structure of `kind`.
+/// Whether the field holds its value without `Option` in a structure of `kind`: an event
+/// stream is always there (empty when the response had none).
 pub(crate) fn is_plain(field: &Field, kind: Kind) -> bool {
-    field.default.is_some() || (field.required && kind == Kind::Input)
+    field.default.is_some() || (field.required && kind == Kind::Input) || is_event_stream(field)
+}
+
+/// Whether the member is an event stream, which has no JSON form and arrives as frames.
+pub(crate) fn is_event_stream(field: &Field) -> bool {
+    matches!(field.ty, FieldType::Union(_, true))
+}
+
+/// The derives of a structure and its builder: an event stream, a live connection, can be
+/// neither copied nor compared.
+fn derives(s: &Structure, builder: bool) -> TokenStream {
+    match (s.fields.iter().any(is_event_stream), builder) {
+        (false, false) => quote!(#[derive(Clone, PartialEq)]),
+        (false, true) => quote!(#[derive(Clone, Default, PartialEq)]),
+        (true, false) => quote!(),
+        (true, true) => quote!(#[derive(Default)]),
+    }
 }
 
 /// The field's declared type in a structure of `kind`.
@@ -148,9 +165,10 @@ pub(crate) fn structure(s: &Structure, kind: Kind) -> TokenStream {
     let debug = debug_impl(s, kind);
     let builder_tokens = builder_struct(s, kind);
 
+    let derive = derives(s, false);
     quote! {
         #docs
-        #[derive(Clone, PartialEq)]
+        #derive
         pub struct #name {
             #(#fields)*
             #meta_field
@@ -319,6 +337,7 @@ fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
                     rt::error::ConstructionFailure::invalid_field(#member, "is required")
                 })?,
             },
+            (None, false) if is_event_stream(f) => quote!(#fname: self.#fname.unwrap_or_default(),),
             (None, false) => quote!(#fname: self.#fname,),
         }
     });
@@ -342,9 +361,10 @@ fn builder_struct(s: &Structure, kind: Kind) -> TokenStream {
         Kind::Output => " The structure, with the response it came from.",
     };
 
+    let derive = derives(s, true);
     quote! {
         #[doc = #builder_doc]
-        #[derive(Clone, Default, PartialEq)]
+        #derive
         pub struct #builder {
             #(#fields)*
         }

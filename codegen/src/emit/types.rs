@@ -338,10 +338,9 @@ fn event_member(f: &Field) -> TokenStream {
                 event_type, message
             )?))
         }
-        (EventBinding::Header, FieldType::String) => {
-            quote!(rt::event_stream::receiver::text_header(message, #member))
+        (EventBinding::Header, _) => {
+            quote!(rt::event_stream::receiver::header(event_type, message, #member)?)
         }
-        (EventBinding::Header, _) => quote!(None),
         (EventBinding::Json, _) => quote! {
             rt::json::field(object, #member)
                 .map_err(|e| rt::event_stream::receiver::decode_error(event_type, e))?

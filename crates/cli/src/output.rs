@@ -134,10 +134,8 @@ pub(crate) fn failure(err: &SdkError<InvokeError>, format: Format) {
         Format::Json => println!("{}", json!({ "error": error_object(err) })),
         Format::Text => {
             eprintln!("lamina: the call failed: {err}");
-            let mut source = std::error::Error::source(err);
-            while let Some(cause) = source {
+            for cause in causes(err) {
                 eprintln!("  caused by: {cause}");
-                source = cause.source();
             }
         }
     }
@@ -166,12 +164,7 @@ where
         object.insert("attempts".into(), json!(e.attempts()));
         let delay = e.retry_delay().as_millis() as u64;
         object.insert("totalRetryDelay".into(), json!(delay));
-        let mut causes = Vec::new();
-        let mut source = std::error::Error::source(e);
-        while let Some(cause) = source {
-            causes.push(cause.to_string());
-            source = cause.source();
-        }
+        let causes = causes(e);
         if !causes.is_empty() {
             object.insert("cause".into(), json!(causes.join(": ")));
         }
@@ -183,6 +176,17 @@ where
         }
     }
     Value::Object(object)
+}
+
+/// The texts of the errors behind `err`, nearest first.
+pub(crate) fn causes(err: &dyn std::error::Error) -> Vec<String> {
+    let mut causes = Vec::new();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    causes
 }
 
 fn insert_opt(object: &mut Map<String, Value>, key: &str, value: Option<&str>) {

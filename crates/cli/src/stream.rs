@@ -7,7 +7,7 @@ use clap::builder::PossibleValuesParser;
 use clap::Args;
 use lamina::error::SdkError;
 use lamina::logs::LogTail;
-use lamina::types::ResponseStreamingInvocationType;
+use lamina::types::ResponseStreamingInvocationType as StreamingType;
 use lamina::types::{InvokeWithResponseStreamResponseEvent as Event, LogType};
 use lamina::Client;
 
@@ -32,7 +32,7 @@ pub(crate) struct StreamArgs {
     payload: Option<String>,
 
     /// RequestResponse (stream the answer) or DryRun (check access only).
-    #[arg(long, value_parser = PossibleValuesParser::new(ResponseStreamingInvocationType::values()))]
+    #[arg(long, value_parser = PossibleValuesParser::new(StreamingType::values()))]
     invocation_type: Option<String>,
 
     /// Tail to print the end of the execution log on standard error when the stream ends.
@@ -78,24 +78,20 @@ pub(crate) async fn run(client: &Client, args: StreamArgs) -> Result<(), Exit> {
         Err(err @ SdkError::Construction(_)) => return Err(Exit::BadInput(err.to_string())),
         Err(err) => return Err(crate::output::call_failed(err)),
     };
-    let Some(events) = output.event_stream() else {
-        return Ok(());
-    };
+    let events = output.event_stream();
 
-    let mut stdout = std::io::stdout().lock();
     loop {
         let event = events.recv().await.map_err(|e| {
             let mut text = format!("the stream broke off: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
+            for cause in crate::output::causes(&e) {
                 text.push_str(&format!(": {cause}"));
-                source = cause.source();
             }
             Exit::Failed(text)
         })?;
         match event {
             Some(Event::PayloadChunk(chunk)) => {
                 let bytes = chunk.payload().map_or(&[][..], |p| &p[..]);
+                let mut stdout = std::io::stdout().lock();
                 stdout
                     .write_all(bytes)
                     .and_then(|()| stdout.flush())

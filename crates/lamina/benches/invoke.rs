@@ -76,7 +76,11 @@ fn responses(c: &mut Criterion) {
             ("x-amzn-requestid", "5f1c7a3e-0000-4000-8000-000000000000"),
             ("retry-after", "1"),
         ],
-        br#"{"Type":"User","message":"Rate exceeded","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}"#,
+        concat!(
+            r#"{"Type":"User","message":"Rate exceeded","#,
+            r#""Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}"#
+        )
+        .as_bytes(),
     );
     c.bench_function("parse an Invoke error response", |b| {
         b.iter(|| {

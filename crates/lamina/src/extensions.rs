@@ -62,7 +62,10 @@ mod payload_limit {
     }
 
     #[cfg(feature = "invoke-with-response-stream")]
-    impl Invocation for crate::operation::invoke_with_response_stream::InvokeWithResponseStreamInput {
+    use crate::operation::invoke_with_response_stream::InvokeWithResponseStreamInput;
+
+    #[cfg(feature = "invoke-with-response-stream")]
+    impl Invocation for InvokeWithResponseStreamInput {
         fn payload_len(&self) -> usize {
             self.payload().map_or(0, |p| p.len())
         }

@@ -171,8 +171,7 @@ async fn run_in<O: std::any::Any>(
     span.record("attempts", ctx.attempts());
     if let Some(response) = ctx.response() {
         span.record("status", response.status().as_u16());
-        let id = response.headers().get("x-amzn-requestid");
-        if let Some(id) = id.and_then(|v| v.to_str().ok()) {
+        if let Some(id) = crate::protocol::rest_json::request_id(response.headers()) {
             span.record("request_id", id);
         }
     }

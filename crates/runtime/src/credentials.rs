@@ -22,6 +22,7 @@ use aws_credential_types::Credentials;
 use serde_json::Value;
 
 use crate::datetime::DateTime;
+use crate::error::BoxError;
 use crate::profile::ProfileSet;
 
 /// The variables the chain reads.
@@ -56,8 +57,6 @@ const CONTAINER_HOST: &str = "http://169.254.170.2";
 
 /// The most of a failed `credential_process`'s standard error an error message quotes.
 const STDERR_QUOTED: usize = 500;
-
-type BoxError = Box<dyn Error + Send + Sync>;
 
 /// The default credentials chain.
 ///

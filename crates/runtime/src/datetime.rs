@@ -31,6 +31,15 @@ impl DateTime {
         Self { secs, nanos: 0 }
     }
 
+    /// Milliseconds since the Unix epoch, as event-stream headers carry them.
+    pub fn from_millis(millis: i64) -> Self {
+        let nanos = millis.rem_euclid(1000) as u32 * 1_000_000;
+        Self {
+            secs: millis.div_euclid(1000),
+            nanos,
+        }
+    }
+
     /// Seconds since the Unix epoch with a fraction, if finite and in range.
     pub fn from_secs_f64(secs: f64) -> Option<Self> {
         if !secs.is_finite() || secs.abs() > 1e15 {

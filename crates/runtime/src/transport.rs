@@ -61,8 +61,7 @@ pub trait HttpConnector: fmt::Debug + Send + Sync {
         Box::pin(async move {
             let response = self.call(request).await?;
             let (head, body) = response.into_parts();
-            let body: BodyStream = Box::pin(Chunks(Some(Ok(body))));
-            Ok(http::Response::from_parts(head, body))
+            Ok(http::Response::from_parts(head, one_chunk(body)))
         })
     }
 }
@@ -98,6 +97,11 @@ impl fmt::Debug for StreamSlot {
 #[derive(Debug, Clone, Copy)]
 pub struct StreamResponses;
 
+/// A body of one chunk, for responses read whole.
+pub(crate) fn one_chunk(bytes: Bytes) -> BodyStream {
+    Box::pin(Chunks(Some(Ok(bytes))))
+}
+
 /// A body of at most one chunk.
 struct Chunks(Option<Result<Bytes, BoxError>>);
 
@@ -112,6 +116,7 @@ impl Stream for Chunks {
 /// A reqwest body stream whose errors say what failed.
 struct ReqwestBody<S> {
     inner: S,
+    timeouts: TimeoutConfig,
     target: String,
     status: u16,
 }
@@ -127,8 +132,7 @@ where
         Pin::new(&mut this.inner).poll_next(cx).map(|chunk| {
             chunk.map(|chunk| {
                 chunk.map_err(|e| {
-                    let failure =
-                        DispatchFailure::new(DispatchKind::Io, &this.target, Some(e.into()));
+                    let failure = failure(&this.timeouts, &this.target, e);
                     Box::new(failure.with_status(this.status)) as BoxError
                 })
             })
@@ -176,32 +180,14 @@ impl HttpConnector for ReqwestConnector {
     fn call(&self, request: Request) -> BoxFuture<'_, Result<Response, DispatchFailure>> {
         Box::pin(async move {
             let target = request.uri().to_string();
-            let client = self.client.as_ref().map_err(|e| {
-                let cause = format!("the HTTP client could not be created: {e}");
-                DispatchFailure::new(DispatchKind::Connect, &target, Some(cause.into()))
-            })?;
-            let request =
-                reqwest::Request::try_from(request).map_err(|e| self.failure(&target, e))?;
-            let response = client
-                .execute(request)
-                .await
-                .map_err(|e| self.failure(&target, e))?;
+            let (head, response) = self.execute(&target, request).await?;
+            let status = head.status.as_u16();
 
-            let mut builder = http::Response::builder()
-                .status(response.status())
-                .version(response.version());
-            if let Some(headers) = builder.headers_mut() {
-                *headers = response.headers().clone();
-            }
-            let status = response.status().as_u16();
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| self.failure(&target, e).with_status(status))?;
-
-            builder
-                .body(body)
-                .map_err(|e| DispatchFailure::new(DispatchKind::Io, target, Some(e.into())))
+                .map_err(|e| failure(&self.timeouts, &target, e).with_status(status))?;
+            Ok(http::Response::from_parts(head, body))
         })
     }
 
@@ -211,52 +197,60 @@ impl HttpConnector for ReqwestConnector {
     ) -> BoxFuture<'_, Result<http::Response<BodyStream>, DispatchFailure>> {
         Box::pin(async move {
             let target = request.uri().to_string();
-            let client = self.client.as_ref().map_err(|e| {
-                let cause = format!("the HTTP client could not be created: {e}");
-                DispatchFailure::new(DispatchKind::Connect, &target, Some(cause.into()))
-            })?;
-            let request =
-                reqwest::Request::try_from(request).map_err(|e| self.failure(&target, e))?;
-            let response = client
-                .execute(request)
-                .await
-                .map_err(|e| self.failure(&target, e))?;
+            let (head, response) = self.execute(&target, request).await?;
 
-            let mut builder = http::Response::builder()
-                .status(response.status())
-                .version(response.version());
-            if let Some(headers) = builder.headers_mut() {
-                *headers = response.headers().clone();
-            }
-            let status = response.status().as_u16();
             let body: BodyStream = Box::pin(ReqwestBody {
                 inner: Box::pin(response.bytes_stream()),
-                target: target.clone(),
-                status,
+                timeouts: self.timeouts,
+                status: head.status.as_u16(),
+                target,
             });
-            builder
-                .body(body)
-                .map_err(|e| DispatchFailure::new(DispatchKind::Io, target, Some(e.into())))
+            Ok(http::Response::from_parts(head, body))
         })
     }
 }
 
 impl ReqwestConnector {
-    /// What a reqwest error means for the caller, naming the timeout that ran out.
-    fn failure(&self, target: &str, error: reqwest::Error) -> DispatchFailure {
-        let (connect, timeout) = (error.is_connect(), error.is_timeout());
-        let kind = match (connect, timeout) {
-            (true, _) => DispatchKind::Connect,
-            (false, true) => DispatchKind::Timeout,
-            (false, false) => DispatchKind::Io,
-        };
-        let failure = DispatchFailure::new(kind, target, Some(error.into()));
+    /// Sends `request` and waits for the response's head, which it copies out; the body is
+    /// still to be read from the reqwest response.
+    async fn execute(
+        &self,
+        target: &str,
+        request: Request,
+    ) -> Result<(http::response::Parts, reqwest::Response), DispatchFailure> {
+        let client = self.client.as_ref().map_err(|e| {
+            let cause = format!("the HTTP client could not be created: {e}");
+            DispatchFailure::new(DispatchKind::Connect, target, Some(cause.into()))
+        })?;
+        let request =
+            reqwest::Request::try_from(request).map_err(|e| failure(&self.timeouts, target, e))?;
+        let response = client
+            .execute(request)
+            .await
+            .map_err(|e| failure(&self.timeouts, target, e))?;
 
-        match (connect, timeout, self.timeouts.read()) {
-            (true, true, _) => failure.with_timeout("connect timeout", self.timeouts.connect()),
-            (false, true, Some(read)) => failure.with_timeout("read timeout", read),
-            _ => failure,
-        }
+        let mut head = http::Response::new(());
+        *head.status_mut() = response.status();
+        *head.version_mut() = response.version();
+        *head.headers_mut() = response.headers().clone();
+        Ok((head.into_parts().0, response))
+    }
+}
+
+/// What a reqwest error means for the caller, naming the timeout that ran out.
+fn failure(timeouts: &TimeoutConfig, target: &str, error: reqwest::Error) -> DispatchFailure {
+    let (connect, timeout) = (error.is_connect(), error.is_timeout());
+    let kind = match (connect, timeout) {
+        (true, _) => DispatchKind::Connect,
+        (false, true) => DispatchKind::Timeout,
+        (false, false) => DispatchKind::Io,
+    };
+    let failure = DispatchFailure::new(kind, target, Some(error.into()));
+
+    match (connect, timeout, timeouts.read()) {
+        (true, true, _) => failure.with_timeout("connect timeout", timeouts.connect()),
+        (false, true, Some(read)) => failure.with_timeout("read timeout", read),
+        _ => failure,
     }
 }
 
@@ -298,10 +292,7 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
     }
     .map_err(SdkError::Dispatch)?;
     let status = response.status().as_u16();
-    let request_id = response
-        .headers()
-        .get("x-amzn-requestid")
-        .and_then(|v| v.to_str().ok());
+    let request_id = crate::protocol::rest_json::request_id(response.headers());
     span.record("status", status);
     if let Some(id) = request_id {
         span.record("request_id", id);
@@ -328,9 +319,10 @@ async fn receive_streaming(
     }
     let mut whole = bytes::BytesMut::new();
     while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
-        let chunk = chunk.map_err(|e| {
-            DispatchFailure::new(DispatchKind::Io, &target, Some(e))
-                .with_status(head.status.as_u16())
+        let chunk = chunk.map_err(|e| match e.downcast::<DispatchFailure>() {
+            Ok(failure) => *failure,
+            Err(e) => DispatchFailure::new(DispatchKind::Io, &target, Some(e))
+                .with_status(head.status.as_u16()),
         })?;
         whole.extend_from_slice(&chunk);
     }

@@ -4,12 +4,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use futures_core::Stream;
 
-use super::frame::{FrameDecoder, FrameError, Message, DEFAULT_MAX_FRAME_LEN};
+use super::frame::{FrameDecoder, FrameError, HeaderValue, Message, DEFAULT_MAX_FRAME_LEN};
+use crate::datetime::DateTime;
 use crate::error::BoxError;
 use crate::json::{FromJson, JsonError};
 use crate::middleware::Response;
@@ -98,8 +99,8 @@ impl From<FrameError> for EventStreamError {
 /// for: a reader that stops asking stops the client reading, so a slow reader never makes
 /// the whole response pile up in memory.
 ///
-/// Use [`recv`](Self::recv), or the [`Stream`] implementation. Clones share one stream:
-/// each event goes to whichever clone asks first.
+/// Use [`recv`](Self::recv), or the [`Stream`] implementation. Tasks sharing one receiver
+/// each get different events, whichever asks first.
 ///
 /// # Example
 /// ```
@@ -137,22 +138,8 @@ struct Inner {
     body: Option<BodyStream>,
     decoder: FrameDecoder,
     done: bool,
-}
-
-impl<T> Clone for EventReceiver<T> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-            _events: PhantomData,
-        }
-    }
-}
-
-/// Two receivers are equal when they read the same stream.
-impl<T> PartialEq for EventReceiver<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
-    }
+    /// Tasks waiting for an event besides the one the body will wake.
+    waiting: Vec<Waker>,
 }
 
 impl<T> fmt::Debug for EventReceiver<T> {
@@ -178,6 +165,7 @@ impl<T> EventReceiver<T> {
                 done: body.is_none(),
                 body,
                 decoder: FrameDecoder::new(DEFAULT_MAX_FRAME_LEN),
+                waiting: Vec::new(),
             })),
             _events: PhantomData,
         }
@@ -198,8 +186,7 @@ impl<T> EventReceiver<T> {
 
     /// The events framed in `bytes`, for tests and for transports that read bodies whole.
     pub fn from_bytes(bytes: Bytes) -> Self {
-        let chunk: Result<Bytes, BoxError> = Ok(bytes);
-        Self::from_body(Some(Box::pin(Once(Some(chunk)))))
+        Self::from_body(Some(crate::transport::one_chunk(bytes)))
     }
 }
 
@@ -213,10 +200,22 @@ impl<T: DecodeEvent> EventReceiver<T> {
 
     fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, EventStreamError>> {
         let Ok(mut inner) = self.inner.lock() else {
-            return Poll::Ready(Ok(None));
+            return Poll::Ready(Err(EventStreamError::Decode {
+                event_type: "(any)".into(),
+                reason: "a panic while the stream was read left it unusable".into(),
+            }));
         };
         let result = inner.poll_next_message(cx);
 
+        if result.is_pending() {
+            if !inner.waiting.iter().any(|w| w.will_wake(cx.waker())) {
+                inner.waiting.push(cx.waker().clone());
+            }
+            return Poll::Pending;
+        }
+        for waker in inner.waiting.drain(..) {
+            waker.wake();
+        }
         match result {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(None)) => Poll::Ready(Ok(None)),
@@ -345,12 +344,67 @@ pub fn text_payload(event_type: &str, message: &Message) -> Result<String, Event
     })
 }
 
-/// The header `name` of `message` as text, when it is present.
-pub fn text_header(message: &Message, name: &str) -> Option<String> {
-    message
-        .header(name)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+/// A value an event header can hold, as a member of an event structure.
+pub trait FromHeader: Sized {
+    /// The member's value, or `None` when the header holds another type.
+    fn from_header(value: &HeaderValue) -> Option<Self>;
+}
+
+impl FromHeader for String {
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        value.as_str().map(str::to_owned)
+    }
+}
+
+impl FromHeader for bool {
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromHeader for Bytes {
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        value.as_bytes().cloned()
+    }
+}
+
+impl FromHeader for DateTime {
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        match value {
+            HeaderValue::Timestamp(millis) => Some(DateTime::from_millis(*millis)),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! integer_headers {
+    ($($t:ty),*) => {$(
+        impl FromHeader for $t {
+            fn from_header(value: &HeaderValue) -> Option<Self> {
+                value.as_int().and_then(|i| <$t>::try_from(i).ok())
+            }
+        }
+    )*};
+}
+
+integer_headers!(i8, i16, i32, i64);
+
+/// The header `name` of `message` as a member of type `T`: `None` when it is absent, an error
+/// when it holds a value of another type.
+pub fn header<T: FromHeader>(
+    event_type: &str,
+    message: &Message,
+    name: &str,
+) -> Result<Option<T>, EventStreamError> {
+    let Some(value) = message.header(name) else {
+        return Ok(None);
+    };
+    T::from_header(value)
+        .map(Some)
+        .ok_or_else(|| EventStreamError::Decode {
+            event_type: event_type.to_owned(),
+            reason: format!("its `{name}` header holds a {}", value.type_name()),
+        })
 }
 
 /// An event member that did not decode.
@@ -358,16 +412,5 @@ pub fn decode_error(event_type: &str, error: JsonError) -> EventStreamError {
     EventStreamError::Decode {
         event_type: event_type.to_owned(),
         reason: error.to_string(),
-    }
-}
-
-/// A body of one chunk.
-struct Once(Option<Result<Bytes, BoxError>>);
-
-impl Stream for Once {
-    type Item = Result<Bytes, BoxError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Poll::Ready(self.0.take())
     }
 }

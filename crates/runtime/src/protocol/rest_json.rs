@@ -290,12 +290,16 @@ pub fn payload<T: FromJson>(
 
 /// The status, request id and attempts of a response.
 pub fn response_metadata(response: &Response, attempts: u32) -> ResponseMetadata {
-    let request_id = ["x-amzn-requestid", "x-amz-request-id"]
-        .iter()
-        .find_map(|name| response.headers().get(*name))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = request_id(response.headers()).map(str::to_owned);
     ResponseMetadata::new(response.status().as_u16(), request_id, attempts)
+}
+
+/// The request id AWS gave a response, from `x-amzn-RequestId` or `x-amz-request-id`.
+pub fn request_id(headers: &http::HeaderMap) -> Option<&str> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
 }
 
 /// The JSON object of a response body, or an empty one when the body is not a JSON object

@@ -256,14 +256,11 @@ impl InvokeWithResponseStreamInputBuilder {
 }
 
 /// The members of `InvokeWithResponseStreamOutput`.
-#[derive(Clone, PartialEq)]
 pub struct InvokeWithResponseStreamOutput {
     status_code: i32,
     executed_version: Option<String>,
-    event_stream: Option<
-        rt::event_stream::receiver::EventReceiver<
-            types::InvokeWithResponseStreamResponseEvent,
-        >,
+    event_stream: rt::event_stream::receiver::EventReceiver<
+        types::InvokeWithResponseStreamResponseEvent,
     >,
     response_stream_content_type: Option<String>,
     response_metadata: rt::error::ResponseMetadata,
@@ -288,12 +285,10 @@ impl InvokeWithResponseStreamOutput {
     /// The events of the answer, in the order the function produced them.
     pub fn event_stream(
         &self,
-    ) -> Option<
-        &rt::event_stream::receiver::EventReceiver<
-            types::InvokeWithResponseStreamResponseEvent,
-        >,
+    ) -> &rt::event_stream::receiver::EventReceiver<
+        types::InvokeWithResponseStreamResponseEvent,
     > {
-        self.event_stream.as_ref()
+        &self.event_stream
     }
 
     /// The content type the function gave its streamed answer.
@@ -320,7 +315,7 @@ impl ::std::fmt::Debug for InvokeWithResponseStreamOutput {
 }
 
 /// Builds a [`InvokeWithResponseStreamOutput`].
-#[derive(Clone, Default, PartialEq)]
+#[derive(Default)]
 pub struct InvokeWithResponseStreamOutputBuilder {
     status_code: Option<i32>,
     executed_version: Option<String>,
@@ -440,7 +435,7 @@ impl InvokeWithResponseStreamOutputBuilder {
         InvokeWithResponseStreamOutput {
             status_code: self.status_code.unwrap_or(0i32),
             executed_version: self.executed_version,
-            event_stream: self.event_stream,
+            event_stream: self.event_stream.unwrap_or_default(),
             response_stream_content_type: self.response_stream_content_type,
             response_metadata,
         }
