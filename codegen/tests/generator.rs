@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use lamina_codegen::ir::{self, Binding, FieldType, PathPart};
+use lamina_codegen::ir::{self, Binding, EventBinding, FieldType, PathPart};
 use lamina_codegen::model::Model;
 use lamina_codegen::{generate, Error, Options};
 
@@ -112,7 +112,39 @@ fn lowering_resolves_names_types_and_bindings() {
         .iter()
         .map(|o| o.module.as_str())
         .collect();
-    assert_eq!(names, ["get_thing", "put_thing", "search"]);
+    assert_eq!(names, ["get_thing", "put_thing", "search", "watch_things"]);
+
+    let watch = &service.operations[3];
+    let events = watch
+        .output
+        .fields
+        .iter()
+        .find(|f| f.member == "Events")
+        .unwrap();
+    assert!(
+        matches!(&events.ty, FieldType::Union(name, true) if name == "ThingEvents"),
+        "an httpPayload of a streaming union is an event stream: {:?}",
+        events.ty
+    );
+    let changed = service
+        .structures
+        .iter()
+        .find(|s| s.name == "ThingChanged")
+        .unwrap();
+    let bindings: Vec<(&str, EventBinding)> = changed
+        .fields
+        .iter()
+        .map(|f| (f.member.as_str(), f.event))
+        .collect();
+    assert_eq!(
+        bindings,
+        [
+            ("Body", EventBinding::Payload),
+            ("Name", EventBinding::Header),
+            ("Version", EventBinding::Header),
+            ("Deleted", EventBinding::Header),
+        ]
+    );
 
     let put = &service.operations[1];
     assert_eq!(put.input.name, "PutThingInput");

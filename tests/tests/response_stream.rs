@@ -254,6 +254,42 @@ async fn an_error_message_mid_stream_ends_it_with_the_code_and_message() {
 }
 
 #[tokio::test]
+async fn an_exception_message_ends_the_stream_with_its_type_and_message() {
+    let exception = encode(
+        &[
+            (":message-type", HeaderValue::from("exception")),
+            (
+                ":exception-type",
+                HeaderValue::from("TooManyRequestsException"),
+            ),
+            (":content-type", HeaderValue::from("application/json")),
+        ],
+        br#"{"message":"Rate exceeded"}"#,
+    );
+    let server = FaultyServer::start(move |_| {
+        vec![
+            head(),
+            http_chunk(&chunk(b"before")),
+            http_chunk(&exception),
+            end(),
+        ]
+    })
+    .await;
+
+    let output = call(server.url()).await.unwrap();
+    let received = drain(&output).await;
+
+    assert_eq!(received.payload, b"before");
+    match received.error {
+        Some(EventStreamError::Exception { code, message }) => {
+            assert_eq!(code, "TooManyRequestsException");
+            assert_eq!(message.as_deref(), Some("Rate exceeded"));
+        }
+        other => panic!("expected the exception, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn a_bad_checksum_is_a_framing_error_not_a_panic() {
     let mut broken = chunk(b"checksummed");
     let last = broken.len() - 1;

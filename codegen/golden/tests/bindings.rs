@@ -335,3 +335,76 @@ async fn the_paginator_follows_next_tokens_and_yields_items() {
     assert_eq!(names, ["a", "b", "c"]);
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn an_event_stream_decodes_payloads_headers_and_json_events_as_they_arrive() {
+    use lamina_golden::types::ThingEvents;
+    use lamina_runtime::event_stream::frame::{encode, HeaderValue};
+
+    let event = |event_type: &str, headers: Vec<(&str, HeaderValue)>, payload: &[u8]| {
+        let mut all = vec![
+            (":message-type", HeaderValue::from("event")),
+            (":event-type", HeaderValue::from(event_type)),
+        ];
+        all.extend(headers);
+        encode(&all, payload)
+    };
+    let mut body = event(
+        "Changed",
+        vec![
+            ("Name", HeaderValue::from("widget")),
+            ("Version", HeaderValue::Int64(42)),
+            ("Deleted", HeaderValue::Bool(false)),
+        ],
+        &[0, 1, 2, 255],
+    );
+    body.extend(event("Renamed", vec![], b"{}"));
+    body.extend(event("Summary", vec![], br#"{"Seen": 1, "Note": "quiet"}"#));
+    body.extend(event(
+        "Changed",
+        vec![("Version", HeaderValue::from("not a number"))],
+        b"",
+    ));
+    let server =
+        TestServer::start(move |_| Reply::new(200, body.clone()).header("x-cursor", "c-9")).await;
+
+    let output = client(&server)
+        .watch_things()
+        .prefix("w")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(output.cursor(), Some("c-9"));
+    let events = output.events();
+    match events.recv().await.unwrap() {
+        Some(ThingEvents::Changed(changed)) => {
+            assert_eq!(changed.body().map(|b| &b[..]), Some(&[0u8, 1, 2, 255][..]));
+            assert_eq!(changed.name(), Some("widget"));
+            assert_eq!(changed.version(), Some(42));
+            assert_eq!(changed.deleted(), Some(false));
+        }
+        other => panic!("expected the change, got {other:?}"),
+    }
+    match events.recv().await.unwrap() {
+        Some(ThingEvents::Unknown(name)) => assert_eq!(name, "Renamed"),
+        other => panic!("an event type the model does not know is kept by name: {other:?}"),
+    }
+    match events.recv().await.unwrap() {
+        Some(ThingEvents::Summary(summary)) => {
+            assert_eq!(summary.seen(), Some(1));
+            assert_eq!(summary.note(), Some("quiet"));
+        }
+        other => panic!("expected the summary, got {other:?}"),
+    }
+    let err = events.recv().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the `Changed` event could not be read: its `Version` header holds a string"
+    );
+    assert!(
+        matches!(events.recv().await, Ok(None)),
+        "an error ends the stream"
+    );
+    assert_eq!(server.requests()[0].target, "/things/watch?prefix=w");
+}

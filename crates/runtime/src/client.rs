@@ -1,6 +1,8 @@
 //! What a generated client holds: its configuration and its service's identity.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use http::header::HeaderValue;
 
 use tracing::Instrument;
 
@@ -17,6 +19,8 @@ pub struct Handle {
     config: Config,
     service: &'static ServiceInfo,
     rules: Option<Result<RuleSet, RuleError>>,
+    endpoint: OnceLock<http::Uri>,
+    user_agent: OnceLock<Option<(HeaderValue, HeaderValue)>>,
     service_edits: Vec<OperationEdit>,
 }
 
@@ -40,6 +44,8 @@ impl Handle {
             config,
             service,
             rules,
+            endpoint: OnceLock::new(),
+            user_agent: OnceLock::new(),
             service_edits,
         })
     }
@@ -47,6 +53,46 @@ impl Handle {
     /// The service's endpoint rules, if it has them (or why they could not be read).
     pub fn endpoint_rules(&self) -> Option<Result<&RuleSet, &RuleError>> {
         self.rules.as_ref().map(Result::as_ref)
+    }
+
+    /// The `User-Agent` and `X-Amz-User-Agent` values of every call: lamina's version, the
+    /// service and API version, and the operating system (`None` if the service's names
+    /// cannot be sent in a header).
+    pub fn user_agent(&self) -> Option<(HeaderValue, HeaderValue)> {
+        self.user_agent
+            .get_or_init(|| {
+                let short = format!("lamina/{}", env!("CARGO_PKG_VERSION"));
+                let long = format!(
+                    "{short} api/{}#{} os/{} lang/rust",
+                    self.service.sdk_id.to_ascii_lowercase(),
+                    self.service.api_version,
+                    std::env::consts::OS,
+                );
+                let short = HeaderValue::try_from(short).ok()?;
+                Some((short, HeaderValue::try_from(long).ok()?))
+            })
+            .clone()
+    }
+
+    /// The endpoint calls go to, from the configuration and the service's rules: resolved
+    /// on the first call and kept, as neither can change for a handle.
+    pub fn endpoint(&self) -> Result<http::Uri, ConstructionFailure> {
+        if let Some(uri) = self.endpoint.get() {
+            return Ok(uri.clone());
+        }
+        let rules = match self.endpoint_rules() {
+            Some(Err(e)) => {
+                return Err(ConstructionFailure::other(
+                    "the service's endpoint rules cannot be used",
+                    Some(Box::new(e.clone())),
+                ))
+            }
+            Some(Ok(rules)) => Some(rules),
+            None => None,
+        };
+
+        let uri = crate::endpoint::resolve(&self.config, self.service, rules)?;
+        Ok(self.endpoint.get_or_init(|| uri).clone())
     }
 
     /// The client's configuration.

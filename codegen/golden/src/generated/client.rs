@@ -5,6 +5,7 @@ use crate::generated::rt;
 use super::operation::get_thing;
 use super::operation::put_thing;
 use super::operation::search;
+use super::operation::watch_things;
 
 /// A small service whose operations use every HTTP binding the generator supports.
 ///
@@ -45,5 +46,10 @@ impl Client {
     /// Starts a `Search` call.
     pub fn search(&self) -> search::SearchFluentBuilder {
         search::SearchFluentBuilder::new(self.handle.clone())
+    }
+
+    /// Starts a `WatchThings` call.
+    pub fn watch_things(&self) -> watch_things::WatchThingsFluentBuilder {
+        watch_things::WatchThingsFluentBuilder::new(self.handle.clone())
     }
 }

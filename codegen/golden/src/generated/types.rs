@@ -477,6 +477,300 @@ impl rt::json::FromJson for ResultValue {
     }
 }
 
+/// One thing changed: its new bytes, with its name and version in headers.
+#[derive(Clone, PartialEq)]
+pub struct ThingChanged {
+    body: Option<rt::Bytes>,
+    name: Option<String>,
+    version: Option<i64>,
+    deleted: Option<bool>,
+}
+
+impl ThingChanged {
+    /// A builder for this structure.
+    pub fn builder() -> ThingChangedBuilder {
+        ThingChangedBuilder::default()
+    }
+
+    /// The `Body` member.
+    pub fn body(&self) -> Option<&rt::Bytes> {
+        self.body.as_ref()
+    }
+
+    /// The `Name` member.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The `Version` member.
+    pub fn version(&self) -> Option<i64> {
+        self.version
+    }
+
+    /// The `Deleted` member.
+    pub fn deleted(&self) -> Option<bool> {
+        self.deleted
+    }
+}
+
+impl ::std::fmt::Debug for ThingChanged {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ThingChanged")
+            .field("body", &self.body)
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("deleted", &self.deleted)
+            .finish()
+    }
+}
+
+/// Builds a [`ThingChanged`].
+#[derive(Clone, Default, PartialEq)]
+pub struct ThingChangedBuilder {
+    body: Option<rt::Bytes>,
+    name: Option<String>,
+    version: Option<i64>,
+    deleted: Option<bool>,
+}
+
+impl ::std::fmt::Debug for ThingChangedBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ThingChangedBuilder")
+            .field("body", &self.body)
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("deleted", &self.deleted)
+            .finish()
+    }
+}
+
+impl ThingChangedBuilder {
+    /// Sets the `Body` member.
+    pub fn body(mut self, value: impl Into<rt::Bytes>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Body` member.
+    pub fn set_body(mut self, value: Option<rt::Bytes>) -> Self {
+        self.body = value;
+        self
+    }
+
+    /// The `Body` member as set so far.
+    pub fn get_body(&self) -> Option<&rt::Bytes> {
+        self.body.as_ref()
+    }
+
+    /// Sets the `Name` member.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Name` member.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+
+    /// The `Name` member as set so far.
+    pub fn get_name(&self) -> Option<&String> {
+        self.name.as_ref()
+    }
+
+    /// Sets the `Version` member.
+    pub fn version(mut self, value: i64) -> Self {
+        self.version = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Version` member.
+    pub fn set_version(mut self, value: Option<i64>) -> Self {
+        self.version = value;
+        self
+    }
+
+    /// The `Version` member as set so far.
+    pub fn get_version(&self) -> Option<&i64> {
+        self.version.as_ref()
+    }
+
+    /// Sets the `Deleted` member.
+    pub fn deleted(mut self, value: bool) -> Self {
+        self.deleted = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Deleted` member.
+    pub fn set_deleted(mut self, value: Option<bool>) -> Self {
+        self.deleted = value;
+        self
+    }
+
+    /// The `Deleted` member as set so far.
+    pub fn get_deleted(&self) -> Option<&bool> {
+        self.deleted.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> ThingChanged {
+        ThingChanged {
+            body: self.body,
+            name: self.name,
+            version: self.version,
+            deleted: self.deleted,
+        }
+    }
+}
+
+impl rt::json::ToJson for ThingChanged {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.body {
+            object.insert("Body".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.name {
+            object.insert("Name".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.version {
+            object.insert("Version".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.deleted {
+            object.insert("Deleted".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for ThingChanged {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            body: rt::json::field(object, "Body")?,
+            name: rt::json::field(object, "Name")?,
+            version: rt::json::field(object, "Version")?,
+            deleted: rt::json::field(object, "Deleted")?,
+        })
+    }
+}
+
+/// Sent last: how many changes the watch saw.
+#[derive(Clone, PartialEq)]
+pub struct WatchSummary {
+    seen: Option<i32>,
+    note: Option<String>,
+}
+
+impl WatchSummary {
+    /// A builder for this structure.
+    pub fn builder() -> WatchSummaryBuilder {
+        WatchSummaryBuilder::default()
+    }
+
+    /// The `Seen` member.
+    pub fn seen(&self) -> Option<i32> {
+        self.seen
+    }
+
+    /// The `Note` member.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+}
+
+impl ::std::fmt::Debug for WatchSummary {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchSummary")
+            .field("seen", &self.seen)
+            .field("note", &self.note)
+            .finish()
+    }
+}
+
+/// Builds a [`WatchSummary`].
+#[derive(Clone, Default, PartialEq)]
+pub struct WatchSummaryBuilder {
+    seen: Option<i32>,
+    note: Option<String>,
+}
+
+impl ::std::fmt::Debug for WatchSummaryBuilder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchSummaryBuilder")
+            .field("seen", &self.seen)
+            .field("note", &self.note)
+            .finish()
+    }
+}
+
+impl WatchSummaryBuilder {
+    /// Sets the `Seen` member.
+    pub fn seen(mut self, value: i32) -> Self {
+        self.seen = Some(value);
+        self
+    }
+
+    /// Sets or clears the `Seen` member.
+    pub fn set_seen(mut self, value: Option<i32>) -> Self {
+        self.seen = value;
+        self
+    }
+
+    /// The `Seen` member as set so far.
+    pub fn get_seen(&self) -> Option<&i32> {
+        self.seen.as_ref()
+    }
+
+    /// Sets the `Note` member.
+    pub fn note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+
+    /// Sets or clears the `Note` member.
+    pub fn set_note(mut self, value: Option<String>) -> Self {
+        self.note = value;
+        self
+    }
+
+    /// The `Note` member as set so far.
+    pub fn get_note(&self) -> Option<&String> {
+        self.note.as_ref()
+    }
+
+    /// The structure.
+    pub fn build(self) -> WatchSummary {
+        WatchSummary {
+            seen: self.seen,
+            note: self.note,
+        }
+    }
+}
+
+impl rt::json::ToJson for WatchSummary {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        if let Some(value) = &self.seen {
+            object.insert("Seen".into(), rt::json::ToJson::to_json(value));
+        }
+        if let Some(value) = &self.note {
+            object.insert("Note".into(), rt::json::ToJson::to_json(value));
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for WatchSummary {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        Ok(Self {
+            seen: rt::json::field(object, "Seen")?,
+            note: rt::json::field(object, "Note")?,
+        })
+    }
+}
+
 /// One of the members of `Shape`.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -551,6 +845,134 @@ impl rt::json::FromJson for Shape {
                     .map_err(|e| e.within("Square"))
             }
             other => Ok(Shape::Unknown(other.to_owned())),
+        }
+    }
+}
+
+/// The events of a watch.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ThingEvents {
+    /// One thing changed: its new bytes, with its name and version in headers.
+    Changed(types::ThingChanged),
+    /// Sent last: how many changes the watch saw.
+    Summary(types::WatchSummary),
+    /// A member this version of the client does not know, by its name.
+    Unknown(String),
+}
+
+impl ThingEvents {
+    /// The `Changed` member, when it is the one set.
+    pub fn as_changed(&self) -> Option<&types::ThingChanged> {
+        match self {
+            ThingEvents::Changed(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The `Summary` member, when it is the one set.
+    pub fn as_summary(&self) -> Option<&types::WatchSummary> {
+        match self {
+            ThingEvents::Summary(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for ThingEvents {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            ThingEvents::Changed(value) => f.debug_tuple("Changed").field(value).finish(),
+            ThingEvents::Summary(value) => f.debug_tuple("Summary").field(value).finish(),
+            ThingEvents::Unknown(member) => {
+                f.debug_tuple("Unknown").field(member).finish()
+            }
+        }
+    }
+}
+
+impl rt::json::ToJson for ThingEvents {
+    fn to_json(&self) -> rt::json::Value {
+        let mut object = rt::json::Map::new();
+        match self {
+            ThingEvents::Changed(value) => {
+                object.insert("Changed".into(), rt::json::ToJson::to_json(value));
+            }
+            ThingEvents::Summary(value) => {
+                object.insert("Summary".into(), rt::json::ToJson::to_json(value));
+            }
+            ThingEvents::Unknown(_) => {}
+        }
+        rt::json::Value::Object(object)
+    }
+}
+
+impl rt::json::FromJson for ThingEvents {
+    fn from_json(value: &rt::json::Value) -> Result<Self, rt::json::JsonError> {
+        let object = rt::json::object(value)?;
+        let Some((key, member)) = object.iter().find(|(_, v)| !v.is_null()) else {
+            return Err(rt::json::JsonError::expected("an object with one member set"));
+        };
+        match key.as_str() {
+            "Changed" => {
+                rt::json::FromJson::from_json(member)
+                    .map(ThingEvents::Changed)
+                    .map_err(|e| e.within("Changed"))
+            }
+            "Summary" => {
+                rt::json::FromJson::from_json(member)
+                    .map(ThingEvents::Summary)
+                    .map_err(|e| e.within("Summary"))
+            }
+            other => Ok(ThingEvents::Unknown(other.to_owned())),
+        }
+    }
+}
+
+impl rt::event_stream::receiver::DecodeEvent for ThingEvents {
+    fn decode(
+        event_type: &str,
+        message: &rt::event_stream::frame::Message,
+    ) -> Result<Self, rt::event_stream::receiver::EventStreamError> {
+        match event_type {
+            "Changed" => {
+                Ok(
+                    ThingEvents::Changed({
+                        types::ThingChanged::builder()
+                            .set_body(Some(message.payload().clone()))
+                            .set_name(
+                                rt::event_stream::receiver::header(
+                                    event_type,
+                                    message,
+                                    "Name",
+                                )?,
+                            )
+                            .set_version(
+                                rt::event_stream::receiver::header(
+                                    event_type,
+                                    message,
+                                    "Version",
+                                )?,
+                            )
+                            .set_deleted(
+                                rt::event_stream::receiver::header(
+                                    event_type,
+                                    message,
+                                    "Deleted",
+                                )?,
+                            )
+                            .build()
+                    }),
+                )
+            }
+            "Summary" => {
+                Ok(
+                    ThingEvents::Summary(
+                        rt::event_stream::receiver::json_event(event_type, message)?,
+                    ),
+                )
+            }
+            other => Ok(ThingEvents::Unknown(other.to_owned())),
         }
     }
 }

@@ -17,19 +17,7 @@ impl Middleware for ResolveEndpoint {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let rules = match ctx.handle().endpoint_rules() {
-                Some(Err(e)) => {
-                    let failure = ConstructionFailure::other(
-                        "the service's endpoint rules cannot be used",
-                        Some(Box::new(e.clone())),
-                    );
-                    return Err(SdkError::Construction(failure));
-                }
-                Some(Ok(rules)) => Some(rules),
-                None => None,
-            };
-            let base = endpoint::resolve(ctx.config(), ctx.service(), rules)
-                .map_err(SdkError::Construction)?;
+            let base = ctx.handle().endpoint().map_err(SdkError::Construction)?;
             let request = request_of(ctx)?;
             let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
             *request.uri_mut() = uri;
@@ -50,17 +38,15 @@ impl Middleware for UserAgent {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let service = ctx.service();
-            let short = format!("lamina/{}", env!("CARGO_PKG_VERSION"));
-            let long = format!(
-                "{short} api/{}#{} os/{} lang/rust",
-                service.sdk_id.to_ascii_lowercase(),
-                service.api_version,
-                std::env::consts::OS,
-            );
+            let (short, long) = ctx.handle().user_agent().ok_or_else(|| {
+                SdkError::Construction(ConstructionFailure::other(
+                    "the service's name cannot be sent in the User-Agent header",
+                    None,
+                ))
+            })?;
             let headers = request_of(ctx)?.headers_mut();
-            headers.insert(USER_AGENT, header_value(short)?);
-            headers.insert("x-amz-user-agent", header_value(long)?);
+            headers.insert(USER_AGENT, short);
+            headers.insert("x-amz-user-agent", long);
 
             next.run(ctx).await
         })
@@ -78,7 +64,9 @@ impl Middleware for InvocationId {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+                .into_uuid()
+                .to_string();
             request_of(ctx)?
                 .headers_mut()
                 .insert("amz-sdk-invocation-id", header_value(id)?);

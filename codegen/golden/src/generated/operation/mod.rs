@@ -9,3 +9,6 @@ pub mod put_thing;
 
 /// The `Search` operation.
 pub mod search;
+
+/// The `WatchThings` operation.
+pub mod watch_things;
