@@ -335,11 +335,11 @@ async fn region_and_endpoint_come_from_the_profile_after_the_environment() {
     let built = env.builder(None).build();
     assert_eq!(built.region(), Some("eu-central-1"));
     assert_eq!(
-        built.endpoint_url_for("Lambda"),
+        built.endpoint_url_for("Lambda").as_deref(),
         Some("http://127.0.0.1:7001")
     );
     assert_eq!(
-        built.endpoint_url_for("Other"),
+        built.endpoint_url_for("Other").as_deref(),
         Some("http://127.0.0.1:7000")
     );
     assert!(built.use_fips());
@@ -351,12 +351,24 @@ async fn region_and_endpoint_come_from_the_profile_after_the_environment() {
     let built = env.builder(None).build();
     assert_eq!(built.region(), Some("ap-south-1"));
     assert_eq!(
-        built.endpoint_url_for("Lambda"),
+        built.endpoint_url_for("Lambda").as_deref(),
         Some("http://127.0.0.1:7002")
     );
     assert!(!built.use_fips());
     let env = env.set("AWS_REGION", "sa-east-1");
     assert_eq!(env.builder(None).build().region(), Some("sa-east-1"));
+
+    let env = env.set("AWS_ENDPOINT_URL_OTHER_SERVICE", "http://127.0.0.1:7003");
+    let built = env.builder(None).build();
+    assert_eq!(
+        built.endpoint_url_for("Other Service").as_deref(),
+        Some("http://127.0.0.1:7003"),
+        "every service has its own variable, upper case with spaces as underscores"
+    );
+    assert_eq!(
+        built.endpoint_url_for("Lambda").as_deref(),
+        Some("http://127.0.0.1:7002")
+    );
 }
 
 /// One place a setting can come from: its name, and how it puts `value` into a fake

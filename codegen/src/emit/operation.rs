@@ -976,7 +976,8 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             pub async fn send(
                 self,
             ) -> Result<#output, rt::error::SdkError<#error>> {
-                let stack = self.middleware_stack()?;
+                let stack = rt::client::call_stack(#name, default_stack, &self.handle, &self.edits)
+                    .map_err(|e| e.map_service_error(#error::from_erased))?;
                 let input = self
                     .input
                     .build()

@@ -1,6 +1,7 @@
 //! What a generated client holds: its configuration and its service's identity.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use http::header::HeaderValue;
 
@@ -21,6 +22,7 @@ pub struct Handle {
     rules: Option<Result<RuleSet, RuleError>>,
     endpoint: OnceLock<http::Uri>,
     user_agent: OnceLock<Option<(HeaderValue, HeaderValue)>>,
+    stacks: RwLock<HashMap<&'static str, Arc<Stack>>>,
     service_edits: Vec<OperationEdit>,
 }
 
@@ -46,6 +48,7 @@ impl Handle {
             rules,
             endpoint: OnceLock::new(),
             user_agent: OnceLock::new(),
+            stacks: RwLock::default(),
             service_edits,
         })
     }
@@ -149,6 +152,33 @@ pub fn customize(
                 Some(e.into()),
             ))
         })?;
+    }
+    Ok(stack)
+}
+
+/// The stack a call of `operation` runs through: with no edits of its own, the one built
+/// for the operation's first call (the client's edits cannot change), else a fresh one.
+pub fn call_stack(
+    operation: &'static str,
+    default_stack: fn() -> Stack,
+    handle: &Handle,
+    call: &[StackEdit],
+) -> Result<Arc<Stack>, Failure> {
+    if !call.is_empty() {
+        return customize(operation, default_stack(), handle, call).map(Arc::new);
+    }
+    let cached = handle
+        .stacks
+        .read()
+        .ok()
+        .and_then(|s| s.get(operation).cloned());
+    if let Some(stack) = cached {
+        return Ok(stack);
+    }
+
+    let stack = Arc::new(customize(operation, default_stack(), handle, call)?);
+    if let Ok(mut stacks) = handle.stacks.write() {
+        stacks.entry(operation).or_insert_with(|| stack.clone());
     }
     Ok(stack)
 }

@@ -43,12 +43,14 @@ pub struct Config {
     timeouts: TimeoutConfig,
     use_fips: bool,
     use_dual_stack: bool,
+    env: Option<EnvLookup>,
     env_endpoints: Vec<(String, String)>,
     profile_endpoints: Vec<(String, String)>,
 }
 
-/// Services whose `AWS_ENDPOINT_URL_<SERVICE>` variable is read, by upper-cased SDK id.
-const ENDPOINT_SERVICES: &[&str] = &["LAMBDA"];
+/// Where the configuration read its environment variables, kept for the ones that depend on
+/// the service a client is for (`AWS_ENDPOINT_URL_<SERVICE>`).
+pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// Static credentials: an access key id, its secret and an optional session token.
 pub use aws_credential_types::Credentials;
@@ -83,14 +85,19 @@ impl Config {
     /// The custom endpoint URL for the service with SDK id `sdk_id`: set in code, else
     /// `AWS_ENDPOINT_URL_<SDK_ID>` (upper case, spaces as `_`), else `AWS_ENDPOINT_URL`, else
     /// the profile's `services` section, else its `endpoint_url`.
-    pub fn endpoint_url_for(&self, sdk_id: &str) -> Option<&str> {
+    pub fn endpoint_url_for(&self, sdk_id: &str) -> Option<String> {
         let service = sdk_id.to_ascii_uppercase().replace(' ', "_");
-        fn find<'a>(list: &'a [(String, String)], key: &str) -> Option<&'a str> {
-            list.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-        }
+        let find = |list: &[(String, String)], key: &str| {
+            list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        };
+        let service_var = || {
+            let lookup = self.env.as_ref()?;
+            lookup(&format!("AWS_ENDPOINT_URL_{service}")).filter(|v| !v.is_empty())
+        };
         let (env, profile) = (&self.env_endpoints, &self.profile_endpoints);
         self.endpoint_url()
-            .or_else(|| find(env, &service))
+            .map(str::to_owned)
+            .or_else(service_var)
             .or_else(|| find(env, ""))
             .or_else(|| find(profile, &service))
             .or_else(|| find(profile, ""))
@@ -151,6 +158,7 @@ impl Config {
             timeouts: self.timeouts,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
+            env: self.env.clone(),
             env_endpoints: self.env_endpoints.clone(),
             profile_endpoints: self.profile_endpoints.clone(),
         }
@@ -186,6 +194,7 @@ pub struct ConfigBuilder {
     timeouts: TimeoutConfig,
     use_fips: bool,
     use_dual_stack: bool,
+    env: Option<EnvLookup>,
     env_endpoints: Vec<(String, String)>,
     profile_endpoints: Vec<(String, String)>,
 }
@@ -197,7 +206,7 @@ impl ConfigBuilder {
     }
 
     /// A builder filled from the variables `lookup` returns, for tests and embedding.
-    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         Self::from_env_with_profile(lookup, None)
     }
 
@@ -215,9 +224,10 @@ impl ConfigBuilder {
     /// come from that profile even when `AWS_ACCESS_KEY_ID` is set; a profile chosen by
     /// `AWS_PROFILE` does not, and the other settings keep their order either way.
     pub fn from_env_with_profile(
-        lookup: impl Fn(&str) -> Option<String>,
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
         profile: Option<&str>,
     ) -> Self {
+        let lookup: EnvLookup = Arc::new(lookup);
         let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
         let profiles = ProfileSet::load(&|name| var(name), profile);
         let from_profile = |key: &str| profiles.get(key).map(str::to_owned);
@@ -239,16 +249,10 @@ impl ConfigBuilder {
         if let Some(url) = var("AWS_ENDPOINT_URL") {
             builder.env_endpoints.push((String::new(), url));
         }
-        for name in ENDPOINT_SERVICES {
-            if let Some(url) = var(&format!("AWS_ENDPOINT_URL_{name}")) {
-                builder.env_endpoints.push(((*name).to_owned(), url));
-            }
-            let key = name.to_ascii_lowercase();
-            if let Some(url) = profiles.service_setting(&key, "endpoint_url") {
-                builder
-                    .profile_endpoints
-                    .push(((*name).to_owned(), url.to_owned()));
-            }
+        builder.env = Some(lookup.clone());
+        for (service, url) in profiles.service_settings("endpoint_url") {
+            let service = service.to_ascii_uppercase();
+            builder.profile_endpoints.push((service, url.to_owned()));
         }
         if let Some(url) = from_profile("endpoint_url") {
             builder.profile_endpoints.push((String::new(), url));
@@ -407,6 +411,7 @@ impl ConfigBuilder {
             timeouts: self.timeouts,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
+            env: self.env,
             env_endpoints: self.env_endpoints,
             profile_endpoints: self.profile_endpoints,
         }

@@ -147,8 +147,25 @@ impl ProfileSet {
             .filter(|v| !v.is_empty())
     }
 
+    /// Setting `key` of every service in the `[services]` section the selected profile names:
+    /// each service's key (such as `lambda`) with its value.
+    pub fn service_settings<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let section = self
+            .get("services")
+            .and_then(|name| self.services.get(name));
+        section.into_iter().flat_map(move |section| {
+            section.iter().filter_map(move |(name, value)| {
+                let service = name.strip_suffix(key)?.strip_suffix('.')?;
+                (!value.is_empty()).then_some((service, value.as_str()))
+            })
+        })
+    }
+
     /// A setting for service `service_key` (such as `lambda`) from the `[services]` section
-    /// the selected profile names.
+    /// the profile names.
     pub fn service_setting(&self, service_key: &str, key: &str) -> Option<&str> {
         let section = self.services.get(self.get("services")?)?;
         section

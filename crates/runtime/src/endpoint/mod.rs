@@ -37,6 +37,7 @@ pub fn resolve(
     rules: Option<&RuleSet>,
 ) -> Result<Uri, ConstructionFailure> {
     let custom = config.endpoint_url_for(service.sdk_id);
+    let custom = custom.as_deref();
     if let Some(region) = config.region() {
         check_region(Some(region))?;
     }

@@ -909,7 +909,13 @@ impl GetThingFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<GetThingOutput, rt::error::SdkError<GetThingError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetThing",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetThingError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetThingInput,

@@ -967,7 +967,13 @@ impl PutThingFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<PutThingOutput, rt::error::SdkError<PutThingError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "PutThing",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(PutThingError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             PutThingInput,

@@ -1083,7 +1083,13 @@ impl SearchFluentBuilder {
         reason = "errors keep their members inline for one-pattern matches"
     )]
     pub async fn send(self) -> Result<SearchOutput, rt::error::SdkError<SearchError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "Search",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(SearchError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             SearchInput,

@@ -446,7 +446,13 @@ impl WatchThingsFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<WatchThingsOutput, rt::error::SdkError<WatchThingsError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "WatchThings",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(WatchThingsError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run_streaming::<
             WatchThingsInput,

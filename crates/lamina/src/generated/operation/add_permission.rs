@@ -1347,7 +1347,13 @@ impl AddPermissionFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<AddPermissionOutput, rt::error::SdkError<AddPermissionError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "AddPermission",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(AddPermissionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             AddPermissionInput,

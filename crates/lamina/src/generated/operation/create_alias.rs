@@ -1010,7 +1010,13 @@ impl CreateAliasFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<CreateAliasOutput, rt::error::SdkError<CreateAliasError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "CreateAlias",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(CreateAliasError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             CreateAliasInput,

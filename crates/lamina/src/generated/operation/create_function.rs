@@ -3632,7 +3632,13 @@ impl CreateFunctionFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<CreateFunctionOutput, rt::error::SdkError<CreateFunctionError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "CreateFunction",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(CreateFunctionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             CreateFunctionInput,

@@ -976,7 +976,15 @@ impl CreateFunctionUrlConfigFluentBuilder {
         CreateFunctionUrlConfigOutput,
         rt::error::SdkError<CreateFunctionUrlConfigError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "CreateFunctionUrlConfig",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(CreateFunctionUrlConfigError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             CreateFunctionUrlConfigInput,

@@ -571,7 +571,13 @@ impl DeleteAliasFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<DeleteAliasOutput, rt::error::SdkError<DeleteAliasError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "DeleteAlias",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(DeleteAliasError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             DeleteAliasInput,

@@ -619,7 +619,13 @@ impl DeleteFunctionFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<DeleteFunctionOutput, rt::error::SdkError<DeleteFunctionError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "DeleteFunction",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(DeleteFunctionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             DeleteFunctionInput,

@@ -558,7 +558,15 @@ impl DeleteFunctionConcurrencyFluentBuilder {
         DeleteFunctionConcurrencyOutput,
         rt::error::SdkError<DeleteFunctionConcurrencyError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "DeleteFunctionConcurrency",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(DeleteFunctionConcurrencyError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             DeleteFunctionConcurrencyInput,

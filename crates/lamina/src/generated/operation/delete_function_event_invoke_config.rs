@@ -655,7 +655,15 @@ impl DeleteFunctionEventInvokeConfigFluentBuilder {
         DeleteFunctionEventInvokeConfigOutput,
         rt::error::SdkError<DeleteFunctionEventInvokeConfigError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "DeleteFunctionEventInvokeConfig",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(DeleteFunctionEventInvokeConfigError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             DeleteFunctionEventInvokeConfigInput,

@@ -594,7 +594,15 @@ impl DeleteFunctionUrlConfigFluentBuilder {
         DeleteFunctionUrlConfigOutput,
         rt::error::SdkError<DeleteFunctionUrlConfigError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "DeleteFunctionUrlConfig",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(DeleteFunctionUrlConfigError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             DeleteFunctionUrlConfigInput,

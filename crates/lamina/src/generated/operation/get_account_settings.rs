@@ -454,7 +454,13 @@ impl GetAccountSettingsFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<GetAccountSettingsOutput, rt::error::SdkError<GetAccountSettingsError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetAccountSettings",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetAccountSettingsError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetAccountSettingsInput,

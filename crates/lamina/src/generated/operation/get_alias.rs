@@ -767,7 +767,13 @@ impl GetAliasFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<GetAliasOutput, rt::error::SdkError<GetAliasError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetAlias",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetAliasError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetAliasInput,

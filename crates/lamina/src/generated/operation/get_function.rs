@@ -749,7 +749,13 @@ impl GetFunctionFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<GetFunctionOutput, rt::error::SdkError<GetFunctionError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetFunction",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetFunctionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetFunctionInput,

@@ -571,7 +571,13 @@ impl GetFunctionConcurrencyFluentBuilder {
         GetFunctionConcurrencyOutput,
         rt::error::SdkError<GetFunctionConcurrencyError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetFunctionConcurrency",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetFunctionConcurrencyError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetFunctionConcurrencyInput,

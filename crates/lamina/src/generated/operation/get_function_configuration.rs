@@ -2074,7 +2074,15 @@ impl GetFunctionConfigurationFluentBuilder {
         GetFunctionConfigurationOutput,
         rt::error::SdkError<GetFunctionConfigurationError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetFunctionConfiguration",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(GetFunctionConfigurationError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetFunctionConfigurationInput,

@@ -805,7 +805,15 @@ impl GetFunctionEventInvokeConfigFluentBuilder {
         GetFunctionEventInvokeConfigOutput,
         rt::error::SdkError<GetFunctionEventInvokeConfigError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetFunctionEventInvokeConfig",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(GetFunctionEventInvokeConfigError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetFunctionEventInvokeConfigInput,

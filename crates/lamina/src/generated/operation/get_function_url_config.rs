@@ -817,7 +817,13 @@ impl GetFunctionUrlConfigFluentBuilder {
         GetFunctionUrlConfigOutput,
         rt::error::SdkError<GetFunctionUrlConfigError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetFunctionUrlConfig",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetFunctionUrlConfigError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetFunctionUrlConfigInput,

@@ -626,7 +626,13 @@ impl GetPolicyFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<GetPolicyOutput, rt::error::SdkError<GetPolicyError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "GetPolicy",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(GetPolicyError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             GetPolicyInput,

@@ -2023,7 +2023,13 @@ impl InvokeFluentBuilder {
         reason = "errors keep their members inline for one-pattern matches"
     )]
     pub async fn send(self) -> Result<InvokeOutput, rt::error::SdkError<InvokeError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "Invoke",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(InvokeError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             InvokeInput,

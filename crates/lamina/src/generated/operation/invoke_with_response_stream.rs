@@ -1968,7 +1968,15 @@ impl InvokeWithResponseStreamFluentBuilder {
         InvokeWithResponseStreamOutput,
         rt::error::SdkError<InvokeWithResponseStreamError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "InvokeWithResponseStream",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(InvokeWithResponseStreamError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run_streaming::<
             InvokeWithResponseStreamInput,

@@ -749,7 +749,13 @@ impl ListAliasesFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<ListAliasesOutput, rt::error::SdkError<ListAliasesError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "ListAliases",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(ListAliasesError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             ListAliasesInput,

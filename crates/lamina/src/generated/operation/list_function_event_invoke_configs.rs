@@ -772,7 +772,15 @@ impl ListFunctionEventInvokeConfigsFluentBuilder {
         ListFunctionEventInvokeConfigsOutput,
         rt::error::SdkError<ListFunctionEventInvokeConfigsError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "ListFunctionEventInvokeConfigs",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(ListFunctionEventInvokeConfigsError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             ListFunctionEventInvokeConfigsInput,

@@ -716,7 +716,13 @@ impl ListFunctionUrlConfigsFluentBuilder {
         ListFunctionUrlConfigsOutput,
         rt::error::SdkError<ListFunctionUrlConfigsError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "ListFunctionUrlConfigs",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(ListFunctionUrlConfigsError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             ListFunctionUrlConfigsInput,

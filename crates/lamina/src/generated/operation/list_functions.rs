@@ -725,7 +725,13 @@ impl ListFunctionsFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<ListFunctionsOutput, rt::error::SdkError<ListFunctionsError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "ListFunctions",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(ListFunctionsError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             ListFunctionsInput,

@@ -529,7 +529,13 @@ impl ListTagsFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<ListTagsOutput, rt::error::SdkError<ListTagsError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "ListTags",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(ListTagsError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             ListTagsInput,

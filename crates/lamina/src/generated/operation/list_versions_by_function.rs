@@ -721,7 +721,13 @@ impl ListVersionsByFunctionFluentBuilder {
         ListVersionsByFunctionOutput,
         rt::error::SdkError<ListVersionsByFunctionError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "ListVersionsByFunction",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(ListVersionsByFunctionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             ListVersionsByFunctionInput,

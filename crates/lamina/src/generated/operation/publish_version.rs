@@ -2325,7 +2325,13 @@ impl PublishVersionFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<PublishVersionOutput, rt::error::SdkError<PublishVersionError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "PublishVersion",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(PublishVersionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             PublishVersionInput,

@@ -668,7 +668,13 @@ impl PutFunctionConcurrencyFluentBuilder {
         PutFunctionConcurrencyOutput,
         rt::error::SdkError<PutFunctionConcurrencyError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "PutFunctionConcurrency",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(PutFunctionConcurrencyError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             PutFunctionConcurrencyInput,

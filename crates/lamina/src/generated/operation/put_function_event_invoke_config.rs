@@ -1007,7 +1007,15 @@ impl PutFunctionEventInvokeConfigFluentBuilder {
         PutFunctionEventInvokeConfigOutput,
         rt::error::SdkError<PutFunctionEventInvokeConfigError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "PutFunctionEventInvokeConfig",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(PutFunctionEventInvokeConfigError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             PutFunctionEventInvokeConfigInput,

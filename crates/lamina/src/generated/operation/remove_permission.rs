@@ -738,7 +738,13 @@ impl RemovePermissionFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<RemovePermissionOutput, rt::error::SdkError<RemovePermissionError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "RemovePermission",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(RemovePermissionError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             RemovePermissionInput,

@@ -581,7 +581,13 @@ impl TagResourceFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<TagResourceOutput, rt::error::SdkError<TagResourceError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "TagResource",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(TagResourceError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             TagResourceInput,

@@ -581,7 +581,13 @@ impl UntagResourceFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<UntagResourceOutput, rt::error::SdkError<UntagResourceError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "UntagResource",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(UntagResourceError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             UntagResourceInput,

@@ -1046,7 +1046,13 @@ impl UpdateAliasFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<UpdateAliasOutput, rt::error::SdkError<UpdateAliasError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "UpdateAlias",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(UpdateAliasError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             UpdateAliasInput,

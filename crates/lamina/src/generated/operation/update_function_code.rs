@@ -2758,7 +2758,13 @@ impl UpdateFunctionCodeFluentBuilder {
     pub async fn send(
         self,
     ) -> Result<UpdateFunctionCodeOutput, rt::error::SdkError<UpdateFunctionCodeError>> {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "UpdateFunctionCode",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| e.map_service_error(UpdateFunctionCodeError::from_erased))?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             UpdateFunctionCodeInput,

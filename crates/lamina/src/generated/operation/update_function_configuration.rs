@@ -3283,7 +3283,15 @@ impl UpdateFunctionConfigurationFluentBuilder {
         UpdateFunctionConfigurationOutput,
         rt::error::SdkError<UpdateFunctionConfigurationError>,
     > {
-        let stack = self.middleware_stack()?;
+        let stack = rt::client::call_stack(
+                "UpdateFunctionConfiguration",
+                default_stack,
+                &self.handle,
+                &self.edits,
+            )
+            .map_err(|e| {
+                e.map_service_error(UpdateFunctionConfigurationError::from_erased)
+            })?;
         let input = self.input.build().map_err(rt::error::SdkError::Construction)?;
         rt::client::run::<
             UpdateFunctionConfigurationInput,
