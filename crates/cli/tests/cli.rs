@@ -138,6 +138,10 @@ async fn bad_input_exits_2_and_sends_nothing() {
         &["--function-name", "f", "--invocation-type", "Bogus"],
     );
     let not_json = lamina(&server, &["--function-name", "f", "--payload", "{oops"]);
+    let injected = lamina(
+        &server,
+        &["--function-name", "f", "--tenant-id", "t1\r\nx-evil: yes"],
+    );
 
     for output in [
         &bad_context,
@@ -146,6 +150,7 @@ async fn bad_input_exits_2_and_sends_nothing() {
         &no_name,
         &bad_type,
         &not_json,
+        &injected,
     ] {
         assert_eq!(
             output.status.code(),
@@ -158,6 +163,8 @@ async fn bad_input_exits_2_and_sends_nothing() {
     assert!(String::from_utf8_lossy(&bad_name.stderr).contains("FunctionName"));
     assert!(String::from_utf8_lossy(&bad_type.stderr).contains("RequestResponse"));
     assert!(String::from_utf8_lossy(&not_json.stderr).contains("--payload is not JSON"));
+    let injected = String::from_utf8_lossy(&injected.stderr);
+    assert!(injected.contains("TenantId"), "the member is named: {injected}");
     let refused = stdout_json(&bad_name);
     assert_eq!(refused["error"]["fault"], "client");
     assert!(server.requests().is_empty());
