@@ -7,4 +7,6 @@
 #[path = "../../tests/tests/hostile/model.rs"]
 pub mod model;
 pub mod operations;
+#[path = "../../tests/tests/hostile/read.rs"]
+pub mod read;
 pub mod response;

@@ -2,95 +2,15 @@
 //! response is the output or a failure that says what was wrong; any other is the operation's
 //! typed error, modelled when its code is one the operation lists, and carrying the status.
 
-use std::any::Any;
-use std::fmt::{Debug, Display};
-
-use lamina::error::{ProvideErrorMetadata, SdkError};
 use lamina::logs::LogTail;
 use lamina::operation::invoke::InvokeOutput;
 use lamina::FunctionError;
-use lamina_runtime::middleware::{read_response, DeserializeResponse, Response};
+use lamina_runtime::middleware::{read_response, Response};
 use lamina_runtime::protocol::rest_json::response_metadata;
 
 use crate::model::model;
 
-/// One operation: its model name and how to read a response as its output.
-pub struct Operation {
-    /// The operation's name in the model.
-    pub name: &'static str,
-    read: fn(&Response) -> Read,
-}
-
-/// What reading one response as one operation's output gave.
-#[derive(Debug)]
-pub enum Read {
-    /// The output, and the status its metadata carries.
-    Output { status: u16 },
-    /// A 2xx response that could not be read: the failure's status and text.
-    Unreadable { status: u16, text: String },
-    /// The operation's typed service error: its code, whether it is `Unhandled`, its status.
-    Service {
-        code: Option<String>,
-        message: Option<String>,
-        unhandled: bool,
-        status: u16,
-    },
-    /// Anything else, which reading a response should never give.
-    Other(String),
-}
-
-fn read_as<O, E>(response: &Response, status_of: fn(&O) -> u16, unhandled: fn(&E) -> bool) -> Read
-where
-    O: DeserializeResponse<Error = E> + Debug,
-    E: ProvideErrorMetadata + Display + Any,
-{
-    match read_response::<O>(response, response_metadata(response, 1)) {
-        Ok(output) => {
-            let _ = format!("{output:?}");
-            Read::Output {
-                status: status_of(&output),
-            }
-        }
-        Err(SdkError::Response(failure)) => Read::Unreadable {
-            status: failure.response_metadata().http_status(),
-            text: failure.to_string(),
-        },
-        Err(SdkError::Service(erased)) => match erased.downcast::<E>() {
-            Ok(typed) => {
-                let _ = (typed.to_string(), typed.members());
-                Read::Service {
-                    code: typed.code().map(str::to_owned),
-                    message: typed.message().map(str::to_owned),
-                    unhandled: unhandled(&typed),
-                    status: typed.response_metadata().http_status(),
-                }
-            }
-            Err(other) => Read::Other(format!("a service error of another type: {other}")),
-        },
-        Err(other) => Read::Other(other.to_string()),
-    }
-}
-
-macro_rules! operations {
-    ($($name:ident => $module:ident :: { $output:ident, $error:ident };)*) => {
-        /// Every operation the client exposes.
-        pub fn all() -> Vec<Operation> {
-            vec![$(Operation {
-                name: stringify!($name),
-                read: |response: &Response| {
-                    use lamina::operation::$module::{$error, $output};
-                    read_as::<$output, $error>(
-                        response,
-                        |output: &$output| output.response_metadata().http_status(),
-                        |error: &$error| matches!(error, $error::Unhandled(_)),
-                    )
-                },
-            }),*]
-        }
-    };
-}
-
-include!("../../tests/tests/hostile/operations.rs");
+pub use crate::read::{operations as all, Operation, Read, ServiceRead};
 
 impl Operation {
     /// The id of the operation's output shape in the model.
@@ -114,12 +34,13 @@ impl Operation {
                 assert_eq!(seen, status, "{name}: the failure's status");
                 assert!(text.contains("should be"), "{name}: {text}");
             }
-            Read::Service {
+            Read::Service(ServiceRead {
                 code,
                 message,
                 unhandled,
                 status: seen,
-            } => {
+                ..
+            }) => {
                 assert!(!success, "{name}: HTTP {status} read as an error");
                 assert_eq!(seen, status, "{name}: the error's status");
                 let known = code

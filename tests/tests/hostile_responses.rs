@@ -5,19 +5,18 @@
 //! Each property runs a fixed number of cases with no failure files written, and prints how
 //! many ran. A failing case is shrunk and printed; add it to the regression tests at the end.
 
-use std::any::Any;
 use std::cell::Cell;
 use std::collections::BTreeSet;
-use std::fmt::{Debug, Display};
+use std::fmt::Debug;
 
 use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
-use lamina::error::{ProvideErrorMetadata, SdkError};
+use lamina::error::SdkError;
 use lamina::logs::LogTail;
 use lamina::operation::invoke::InvokeOutput;
 use lamina::FunctionError;
-use lamina_runtime::middleware::{read_response, DeserializeResponse, Response};
+use lamina_runtime::middleware::{read_response, Response};
 use lamina_runtime::protocol::rest_json::{error_metadata, response_metadata, JsonBody};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -27,8 +26,11 @@ use serde_json::{Map, Value};
 
 #[path = "hostile/model.rs"]
 mod model;
+#[path = "hostile/read.rs"]
+mod read;
 
 use model::model;
+use read::{operations, Operation, Read};
 
 /// The headers lamina reads from responses, generated more often than other names.
 const READ_HEADERS: &[&str] = &[
@@ -63,95 +65,6 @@ const ERROR_MEMBERS: &[&str] = &[
     "stackTrace",
     "Type",
 ];
-
-// ---------------------------------------------------------------------------------------------
-// Every operation of the client.
-
-/// What reading one response as one operation's output gave.
-#[derive(Debug)]
-enum Read {
-    /// The output, and the status its metadata carries.
-    Output { status: u16 },
-    /// A 2xx response that could not be read: the failure's status and text.
-    Unreadable { status: u16, text: String },
-    /// The operation's typed service error.
-    Service(ServiceRead),
-    /// Anything else, which reading a response should never give.
-    Other(String),
-}
-
-/// What a user can see of a typed service error.
-#[derive(Debug)]
-struct ServiceRead {
-    code: Option<String>,
-    message: Option<String>,
-    unhandled: bool,
-    status: u16,
-    request_id: Option<String>,
-    text: String,
-}
-
-/// One operation: its model name and how to read a response as its output.
-struct Operation {
-    name: &'static str,
-    read: fn(&Response) -> Read,
-}
-
-/// Reads `response` as `O` the way a call does, and says what a user would see.
-fn read_as<O, E>(response: &Response, status_of: fn(&O) -> u16, unhandled: fn(&E) -> bool) -> Read
-where
-    O: DeserializeResponse<Error = E> + Debug,
-    E: ProvideErrorMetadata + Display + Any,
-{
-    match read_response::<O>(response, response_metadata(response, 1)) {
-        Ok(output) => {
-            let _ = format!("{output:?}");
-            Read::Output {
-                status: status_of(&output),
-            }
-        }
-        Err(SdkError::Response(failure)) => Read::Unreadable {
-            status: failure.response_metadata().http_status(),
-            text: failure.to_string(),
-        },
-        Err(SdkError::Service(erased)) => match erased.downcast::<E>() {
-            Ok(typed) => {
-                let _ = typed.members();
-                Read::Service(ServiceRead {
-                    code: typed.code().map(str::to_owned),
-                    message: typed.message().map(str::to_owned),
-                    unhandled: unhandled(&typed),
-                    status: typed.response_metadata().http_status(),
-                    request_id: typed.request_id().map(str::to_owned),
-                    text: typed.to_string(),
-                })
-            }
-            Err(other) => Read::Other(format!("a service error of another type: {other}")),
-        },
-        Err(other) => Read::Other(other.to_string()),
-    }
-}
-
-macro_rules! operations {
-    ($($name:ident => $module:ident :: { $output:ident, $error:ident };)*) => {
-        /// Every operation the client exposes, as the list that the model is checked against.
-        fn operations() -> Vec<Operation> {
-            vec![$(Operation {
-                name: stringify!($name),
-                read: |response: &Response| {
-                    use lamina::operation::$module::{$error, $output};
-                    read_as::<$output, $error>(
-                        response,
-                        |output: &$output| output.response_metadata().http_status(),
-                        |error: &$error| matches!(error, $error::Unhandled(_)),
-                    )
-                },
-            }),*]
-        }
-    };
-}
-
-include!("hostile/operations.rs");
 
 // ---------------------------------------------------------------------------------------------
 // Hostile responses.

@@ -20,29 +20,25 @@ pub(crate) const EXAMPLES: &str = "Examples:
   lamina invoke --function-name my-function --payload @image.png --outfile result.bin
   lamina invoke --function-name f --endpoint-url http://127.0.0.1:5000 --region us-east-1";
 
-/// The flags of `lamina invoke`.
+/// The flags of every invocation command, whatever its answer looks like.
 #[derive(Debug, Args)]
-pub(crate) struct InvokeArgs {
+pub(crate) struct InvocationFlags {
     /// The function's name, ARN or partial ARN, optionally with `:version` or `:alias`.
     #[arg(long)]
-    function_name: String,
+    pub(crate) function_name: String,
 
     /// The event: JSON text, `@path` to send a file's bytes as they are, or `-` to send
     /// standard input.
     #[arg(long)]
     payload: Option<String>,
 
-    /// RequestResponse (wait for the result), Event (queue it) or DryRun (check access).
-    #[arg(long, value_parser = PossibleValuesParser::new(InvocationType::values()))]
-    invocation_type: Option<String>,
-
     /// Tail to get the end of the execution log back.
     #[arg(long, value_parser = PossibleValuesParser::new(LogType::values()))]
-    log_type: Option<String>,
+    pub(crate) log_type: Option<String>,
 
     /// A version or alias to invoke.
     #[arg(long)]
-    qualifier: Option<String>,
+    pub(crate) qualifier: Option<String>,
 
     /// JSON about the caller for the function's context; sent base64-encoded.
     #[arg(long)]
@@ -50,7 +46,32 @@ pub(crate) struct InvokeArgs {
 
     /// The tenant to run the function for.
     #[arg(long)]
-    tenant_id: Option<String>,
+    pub(crate) tenant_id: Option<String>,
+}
+
+impl InvocationFlags {
+    /// The payload and the client context as they are sent, or the flag that is wrong
+    /// (nothing is sent then).
+    pub(crate) fn encoded(&self) -> Result<(Option<Bytes>, Option<String>), Exit> {
+        let payload = self.payload.as_deref().map(read_payload).transpose()?;
+        let client_context = self
+            .client_context
+            .as_deref()
+            .map(encode_client_context)
+            .transpose()?;
+        Ok((payload, client_context))
+    }
+}
+
+/// The flags of `lamina invoke`.
+#[derive(Debug, Args)]
+pub(crate) struct InvokeArgs {
+    #[command(flatten)]
+    common: InvocationFlags,
+
+    /// RequestResponse (wait for the result), Event (queue it) or DryRun (check access).
+    #[arg(long, value_parser = PossibleValuesParser::new(InvocationType::values()))]
+    invocation_type: Option<String>,
 
     /// A name for the durable execution the call starts.
     #[arg(long)]
@@ -78,28 +99,24 @@ pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
         OutputArg::Json => Format::Json,
         OutputArg::Text => Format::Text,
     };
-    let payload = args.payload.as_deref().map(read_payload).transpose()?;
-    let client_context = args
-        .client_context
-        .as_deref()
-        .map(encode_client_context)
-        .transpose()?;
+    let (payload, client_context) = args.common.encoded()?;
 
     let synchronous = matches!(
         args.invocation_type.as_deref(),
         None | Some("RequestResponse")
     );
     let spinner = synchronous && std::io::stderr().is_terminal();
-    let label = args.function_name.clone();
+    let common = args.common;
+    let label = common.function_name.clone();
     let call = client
         .invoke()
-        .function_name(args.function_name)
+        .function_name(common.function_name)
         .set_payload(payload)
         .set_invocation_type(args.invocation_type.as_deref().map(Into::into))
-        .set_log_type(args.log_type.as_deref().map(Into::into))
-        .set_qualifier(args.qualifier)
+        .set_log_type(common.log_type.as_deref().map(Into::into))
+        .set_qualifier(common.qualifier)
         .set_client_context(client_context)
-        .set_tenant_id(args.tenant_id)
+        .set_tenant_id(common.tenant_id)
         .set_durable_execution_name(args.durable_execution_name)
         .send();
     let result = if spinner {
@@ -144,7 +161,7 @@ pub(crate) async fn run(client: &Client, args: InvokeArgs) -> Result<(), Exit> {
 
 /// The payload from text (which must be JSON), `@path` or `-` (standard input), the last two
 /// byte for byte.
-pub(crate) fn read_payload(arg: &str) -> Result<Bytes, Exit> {
+fn read_payload(arg: &str) -> Result<Bytes, Exit> {
     if arg == "-" || arg.starts_with('@') {
         return crate::parse::blob("--payload", arg);
     }
@@ -157,7 +174,7 @@ pub(crate) fn read_payload(arg: &str) -> Result<Bytes, Exit> {
 }
 
 /// The client context as Lambda wants it: the JSON text, base64-encoded.
-pub(crate) fn encode_client_context(json: &str) -> Result<String, Exit> {
+fn encode_client_context(json: &str) -> Result<String, Exit> {
     serde_json::from_str::<serde_json::Value>(json).map_err(|e| {
         Exit::BadInput(format!(
             "--client-context must be JSON (it is sent base64-encoded): {e}"

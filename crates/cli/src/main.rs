@@ -35,16 +35,14 @@ pub(crate) enum Exit {
 }
 
 fn cli() -> Command {
-    let invoke = invoke::InvokeArgs::augment_args(
-        Command::new("invoke")
-            .about("Invoke a function and print its result")
-            .after_help(invoke::EXAMPLES),
-    );
-    let stream = stream::StreamArgs::augment_args(
-        Command::new("invoke-with-response-stream")
-            .about("Invoke a function and write its answer to standard output as it streams")
-            .after_help(stream::EXAMPLES),
-    );
+    let invoke = invoke::InvokeArgs::augment_args(Command::new("invoke"))
+        .about("Invoke a function and print its result")
+        .long_about(None)
+        .after_help(invoke::EXAMPLES);
+    let stream = stream::StreamArgs::augment_args(Command::new("invoke-with-response-stream"))
+        .about("Invoke a function and write its answer to standard output as it streams")
+        .long_about(None)
+        .after_help(stream::EXAMPLES);
     let command = Command::new("lamina")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Call AWS Lambda: every operation of the model, with typed errors")

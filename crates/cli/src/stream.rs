@@ -7,11 +7,11 @@ use clap::builder::PossibleValuesParser;
 use clap::Args;
 use lamina::error::SdkError;
 use lamina::logs::LogTail;
+use lamina::types::InvokeWithResponseStreamResponseEvent as Event;
 use lamina::types::ResponseStreamingInvocationType as StreamingType;
-use lamina::types::{InvokeWithResponseStreamResponseEvent as Event, LogType};
 use lamina::Client;
 
-use crate::invoke::{encode_client_context, read_payload};
+use crate::invoke::InvocationFlags;
 use crate::Exit;
 
 pub(crate) const EXAMPLES: &str = "Examples:
@@ -19,58 +19,33 @@ pub(crate) const EXAMPLES: &str = "Examples:
   lamina invoke-with-response-stream --function-name f --payload @event.json > answer.bin
   lamina invoke-with-response-stream --function-name f --log-type Tail 2> log.txt";
 
-/// The flags of `lamina invoke-with-response-stream`.
+/// The flags of `lamina invoke-with-response-stream`; with `--log-type Tail` the log goes to
+/// standard error when the stream ends.
 #[derive(Debug, Args)]
 pub(crate) struct StreamArgs {
-    /// The function's name, ARN or partial ARN, optionally with `:version` or `:alias`.
-    #[arg(long)]
-    function_name: String,
-
-    /// The event: JSON text, `@path` to send a file's bytes as they are, or `-` to send
-    /// standard input.
-    #[arg(long)]
-    payload: Option<String>,
+    #[command(flatten)]
+    common: InvocationFlags,
 
     /// RequestResponse (stream the answer) or DryRun (check access only).
     #[arg(long, value_parser = PossibleValuesParser::new(StreamingType::values()))]
     invocation_type: Option<String>,
-
-    /// Tail to print the end of the execution log on standard error when the stream ends.
-    #[arg(long, value_parser = PossibleValuesParser::new(LogType::values()))]
-    log_type: Option<String>,
-
-    /// A version or alias to invoke.
-    #[arg(long)]
-    qualifier: Option<String>,
-
-    /// JSON about the caller for the function's context; sent base64-encoded.
-    #[arg(long)]
-    client_context: Option<String>,
-
-    /// The tenant to run the function for.
-    #[arg(long)]
-    tenant_id: Option<String>,
 }
 
 /// Streams the answer to standard output; the end of the stream says whether the function
 /// failed (exit code 3) and, with `--log-type Tail`, its log goes to standard error.
 pub(crate) async fn run(client: &Client, args: StreamArgs) -> Result<(), Exit> {
-    let payload = args.payload.as_deref().map(read_payload).transpose()?;
-    let client_context = args
-        .client_context
-        .as_deref()
-        .map(encode_client_context)
-        .transpose()?;
+    let (payload, client_context) = args.common.encoded()?;
+    let common = args.common;
 
     let result = client
         .invoke_with_response_stream()
-        .function_name(args.function_name)
+        .function_name(common.function_name)
         .set_payload(payload)
         .set_invocation_type(args.invocation_type.as_deref().map(Into::into))
-        .set_log_type(args.log_type.as_deref().map(Into::into))
-        .set_qualifier(args.qualifier)
+        .set_log_type(common.log_type.as_deref().map(Into::into))
+        .set_qualifier(common.qualifier)
         .set_client_context(client_context)
-        .set_tenant_id(args.tenant_id)
+        .set_tenant_id(common.tenant_id)
         .send()
         .await;
     let output = match result {

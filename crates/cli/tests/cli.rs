@@ -164,7 +164,10 @@ async fn bad_input_exits_2_and_sends_nothing() {
     assert!(String::from_utf8_lossy(&bad_type.stderr).contains("RequestResponse"));
     assert!(String::from_utf8_lossy(&not_json.stderr).contains("--payload is not JSON"));
     let injected = String::from_utf8_lossy(&injected.stderr);
-    assert!(injected.contains("TenantId"), "the member is named: {injected}");
+    assert!(
+        injected.contains("TenantId"),
+        "the member is named: {injected}"
+    );
     let refused = stdout_json(&bad_name);
     assert_eq!(refused["error"]["fault"], "client");
     assert!(server.requests().is_empty());
@@ -713,6 +716,10 @@ fn every_subcommand_has_examples_in_its_help() {
         assert!(
             text.contains("Examples"),
             "lamina {command} --help:\n{text}"
+        );
+        assert!(
+            !text.starts_with("The flags of"),
+            "lamina {command} --help starts with what the command does:\n{text}"
         );
     }
     let wait = help(&["wait", "function-active-v2"]);
