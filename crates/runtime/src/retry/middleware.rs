@@ -28,7 +28,8 @@ impl Middleware for Retry {
             let config = ctx.config().retry().clone();
             let state = ctx.config().retry_state().clone();
             let adaptive = config.mode() == RetryMode::Adaptive;
-            let original = crate::middleware::request_of(ctx).map(|r| copy_request(r))?;
+            crate::middleware::request_of(ctx)?;
+            let original = ctx.take_request().unwrap_or_default();
             let mut attempt = 0;
             let mut last_cost = None;
 
