@@ -1,5 +1,6 @@
 //! AWS Signature Version 4, through the `aws-sigv4` crate.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use aws_credential_types::provider::ProvideCredentials;
@@ -13,6 +14,18 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use crate::endpoint::check_region;
 use crate::error::{ConstructionFailure, DispatchFailure, DispatchKind, Failure, SdkError};
 use crate::middleware::{BoxFuture, Context, Middleware, Next, Request};
+
+/// Headers left out of the signature: those proxies may change (as aws-sigv4 leaves out),
+/// and the SDK's own bookkeeping, which differs per attempt and which aws-sdk-lambda does not
+/// sign either.
+const UNSIGNED_HEADERS: &[&str] = &[
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+];
 
 /// Signs `request` in place for `service` in `region` at `time`.
 ///
@@ -48,6 +61,7 @@ pub fn sign_request(
     let identity: Identity = credentials.clone().into();
     let mut settings = SigningSettings::default();
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    settings.excluded_headers = Some(UNSIGNED_HEADERS.iter().map(|h| Cow::Borrowed(*h)).collect());
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)

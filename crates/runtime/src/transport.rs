@@ -229,10 +229,11 @@ impl ReqwestConnector {
             .await
             .map_err(|e| failure(&self.timeouts, target, e))?;
 
+        let mut response = response;
         let mut head = http::Response::new(());
         *head.status_mut() = response.status();
         *head.version_mut() = response.version();
-        *head.headers_mut() = response.headers().clone();
+        *head.headers_mut() = std::mem::take(response.headers_mut());
         Ok((head.into_parts().0, response))
     }
 }

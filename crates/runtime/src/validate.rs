@@ -3,6 +3,7 @@
 //! Each check names the member and the rule it broke, so that nothing is sent and the user
 //! knows what to change.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use regex_lite::Regex;
@@ -84,9 +85,21 @@ pub fn pattern(
     cell: &PatternCell,
     sensitive: bool,
 ) -> Result<(), ConstructionFailure> {
+    let key = std::ptr::from_ref(cell) as usize;
+    let remembered = !sensitive && value.len() <= REMEMBERED_LEN;
+    if remembered && ACCEPTED.with(|a| a.borrow().iter().any(|(k, v)| *k == key && v == value)) {
+        return Ok(());
+    }
+
     let regex = cell.get_or_init(|| Regex::new(expression).ok());
     match regex {
-        Some(regex) if !regex.is_match(value) => {
+        Some(regex) if regex.is_match(value) => {
+            if remembered {
+                remember(key, value);
+            }
+            Ok(())
+        }
+        Some(_) => {
             let rule = if sensitive {
                 format!("must match the pattern {expression} (the value is sensitive: not shown)")
             } else {
@@ -94,13 +107,53 @@ pub fn pattern(
             };
             Err(ConstructionFailure::invalid_field(field, rule))
         }
-        _ => Ok(()),
+        None => Ok(()),
     }
+}
+
+/// The longest value [`pattern`] remembers having accepted.
+const REMEMBERED_LEN: usize = 256;
+
+thread_local! {
+    /// The last value each pattern accepted on this thread, by the address of its cell: calls
+    /// name the same functions again and again, and comparing text costs far less than
+    /// running the regex engine. Sensitive values are never kept.
+    static ACCEPTED: RefCell<Vec<(usize, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn remember(key: usize, value: &str) {
+    ACCEPTED.with(|accepted| {
+        let mut accepted = accepted.borrow_mut();
+        match accepted.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, last)) => {
+                last.clear();
+                last.push_str(value);
+            }
+            None => accepted.push((key, value.to_owned())),
+        }
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remembered_value_is_accepted_and_others_still_checked() {
+        static CELL: PatternCell = OnceLock::new();
+        static OTHER: PatternCell = OnceLock::new();
+
+        for _ in 0..3 {
+            assert!(pattern("Name", "fn-1", "^[a-z0-9-]+$", &CELL, false).is_ok());
+        }
+        assert!(pattern("Name", "Fn 1", "^[a-z0-9-]+$", &CELL, false).is_err());
+        assert!(pattern("Name", "fn-2", "^[a-z0-9-]+$", &CELL, false).is_ok());
+        assert!(pattern("Name", "fn-1", "^[a-z0-9-]+$", &CELL, false).is_ok());
+        assert!(
+            pattern("Version", "fn-1", "^[0-9]+$", &OTHER, false).is_err(),
+            "what one pattern accepted says nothing of another"
+        );
+    }
 
     #[test]
     fn length_messages_name_the_bounds() {
