@@ -10,3 +10,5 @@ pub mod operations;
 #[path = "../../tests/tests/hostile/read.rs"]
 pub mod read;
 pub mod response;
+#[path = "../../tests/tests/hostile/wire.rs"]
+pub mod wire;

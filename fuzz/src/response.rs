@@ -10,32 +10,8 @@ use lamina_runtime::middleware::Response;
 use serde_json::{Map, Value};
 
 use crate::model::model;
-
-/// The headers lamina reads from responses.
-pub const READ_HEADERS: &[&str] = &[
-    "x-amzn-errortype",
-    "x-amzn-requestid",
-    "x-amz-request-id",
-    "x-amz-function-error",
-    "x-amz-log-result",
-    "x-amz-executed-version",
-    "x-amz-durable-execution-arn",
-    "retry-after",
-    "content-type",
-    "content-length",
-];
-
-/// Body members the error parser and function errors read, besides the model's members.
-const ERROR_MEMBERS: &[&str] = &[
-    "__type",
-    "code",
-    "message",
-    "Message",
-    "errorMessage",
-    "errorType",
-    "stackTrace",
-    "Type",
-];
+use crate::wire::ERROR_MEMBERS;
+pub use crate::wire::{header_value_of, READ_HEADERS};
 
 const MONTHS: &[&str] = &[
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -84,16 +60,6 @@ pub fn header_value(u: &mut Unstructured) -> Result<HeaderValue> {
         _ => base64(u.arbitrary::<&[u8]>()?).into_bytes(),
     };
     Ok(header_value_of(&bytes))
-}
-
-/// A header value of `bytes`, without the bytes no header can carry (controls but tab, DEL).
-pub fn header_value_of(bytes: &[u8]) -> HeaderValue {
-    let kept: Vec<u8> = bytes
-        .iter()
-        .copied()
-        .filter(|b| *b == b'\t' || (*b >= 0x20 && *b != 0x7f))
-        .collect();
-    HeaderValue::from_bytes(&kept).expect("only bytes a header may carry are left")
 }
 
 /// Text of every kind a member may hold: anything, model values, timestamps, numbers.

@@ -28,23 +28,12 @@ use serde_json::{Map, Value};
 mod model;
 #[path = "hostile/read.rs"]
 mod read;
+#[path = "hostile/wire.rs"]
+mod wire;
 
 use model::model;
 use read::{operations, Operation, Read};
-
-/// The headers lamina reads from responses, generated more often than other names.
-const READ_HEADERS: &[&str] = &[
-    "x-amzn-errortype",
-    "x-amzn-requestid",
-    "x-amz-request-id",
-    "x-amz-function-error",
-    "x-amz-log-result",
-    "x-amz-executed-version",
-    "x-amz-durable-execution-arn",
-    "retry-after",
-    "content-type",
-    "content-length",
-];
+use wire::{header_value_of, ERROR_MEMBERS, READ_HEADERS};
 
 /// The headers Invoke's output reads; a 2xx Invoke response fails only on one of these.
 const INVOKE_HEADERS: &[&str] = &[
@@ -52,18 +41,6 @@ const INVOKE_HEADERS: &[&str] = &[
     "x-amz-log-result",
     "x-amz-executed-version",
     "x-amz-durable-execution-arn",
-];
-
-/// Body members the error parser and function errors read, besides the model's members.
-const ERROR_MEMBERS: &[&str] = &[
-    "__type",
-    "code",
-    "message",
-    "Message",
-    "errorMessage",
-    "errorType",
-    "stackTrace",
-    "Type",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -79,16 +56,6 @@ fn response_of((status, headers, body): &Hostile) -> Response {
         response.headers_mut().append(name.clone(), value.clone());
     }
     response
-}
-
-/// A header value of `bytes`, without the bytes no header can carry (controls but tab, DEL).
-fn header_value_of(bytes: &[u8]) -> HeaderValue {
-    let kept: Vec<u8> = bytes
-        .iter()
-        .copied()
-        .filter(|b| *b == b'\t' || (*b >= 0x20 && *b != 0x7f))
-        .collect();
-    HeaderValue::from_bytes(&kept).expect("only bytes a header may carry are left")
 }
 
 fn status() -> impl Strategy<Value = u16> {

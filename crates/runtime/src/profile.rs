@@ -163,16 +163,6 @@ impl ProfileSet {
             })
         })
     }
-
-    /// A setting for service `service_key` (such as `lambda`) from the `[services]` section
-    /// the profile names.
-    pub fn service_setting(&self, service_key: &str, key: &str) -> Option<&str> {
-        let section = self.services.get(self.get("services")?)?;
-        section
-            .get(&format!("{service_key}.{key}"))
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
 }
 
 /// Sections in file order: header text and its properties.
@@ -273,16 +263,20 @@ aws_access_key_id = AKIDDEV
         let default = set("default");
         assert_eq!(default.get("region"), Some("eu-west-1"));
         assert_eq!(default.get("aws_access_key_id"), Some("AKIDFILE"));
+        let endpoints: Vec<_> = default.service_settings("endpoint_url").collect();
         assert_eq!(
-            default.service_setting("lambda", "endpoint_url"),
-            Some("http://127.0.0.1:4000")
+            endpoints,
+            [
+                ("lambda", "http://127.0.0.1:4000"),
+                ("s3", "http://127.0.0.1:5000")
+            ]
         );
 
         let dev = set("dev");
         assert_eq!(dev.get("region"), Some("us-west-2"));
         assert_eq!(dev.get("credential_process"), Some("/bin/echo hi"));
         assert_eq!(dev.get("aws_access_key_id"), Some("AKIDDEV"));
-        assert_eq!(dev.service_setting("lambda", "endpoint_url"), None);
+        assert_eq!(dev.service_settings("endpoint_url").count(), 0);
         assert!(!set("nope").has_selected());
     }
 }
