@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// let t = DateTime::from_secs(784_111_777);
 /// assert_eq!(t.to_http_date(), "Sun, 06 Nov 1994 08:49:37 GMT");
 /// assert_eq!(t.to_date_time(), "1994-11-06T08:49:37Z");
+/// assert_eq!(t.to_basic_date_time(), "19941106T084937Z");
 /// assert_eq!(DateTime::parse_date_time("1994-11-06T08:49:37Z"), Some(t));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,6 +100,19 @@ impl DateTime {
         }
         out.push('Z');
         out
+    }
+
+    /// The time in ISO 8601's basic format in UTC, to the second, as SigV4 stamps requests:
+    /// `19941106T084937Z`.
+    pub fn to_basic_date_time(&self) -> String {
+        let (year, month, day) = civil_from_days(self.secs.div_euclid(86_400));
+        let of_day = self.secs.rem_euclid(86_400);
+        format!(
+            "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+            of_day / 3600,
+            of_day % 3600 / 60,
+            of_day % 60
+        )
     }
 
     /// Parses an RFC 3339 date-time such as `2024-05-01T12:30:00.5+02:00`.

@@ -175,7 +175,7 @@ where
             std::sync::Arc::new(ContentLength),
         ),
         (Step::Finalize, "retry", std::sync::Arc::new(Retry)),
-        (Step::Finalize, "sign", std::sync::Arc::new(Sign)),
+        (Step::Finalize, "sign", std::sync::Arc::new(Sign::default())),
         (
             Step::Deserialize,
             "deserializeOutput",

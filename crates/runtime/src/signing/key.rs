@@ -1,0 +1,72 @@
+//! The signing key: derived from the secret for one day, region and service, and kept for as
+//! long as those stay the same.
+
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use aws_sigv4::sign::v4;
+use sha2::{Digest, Sha256};
+
+/// The last signing key derived, with what it was derived from.
+///
+/// The secret itself is not kept: only its SHA-256, to tell when it changes.
+#[derive(Default)]
+pub(super) struct KeyCache {
+    last: Mutex<Option<DayKey>>,
+}
+
+struct DayKey {
+    secret_digest: [u8; 32],
+    date: [u8; 8],
+    region: String,
+    service: String,
+    key: [u8; 32],
+}
+
+impl KeyCache {
+    /// The key for `secret` on `date` (`YYYYMMDD`, the day of `time` in UTC) in `region` for
+    /// `service`: the kept one if it matches, else a freshly derived one, which is kept.
+    pub(super) fn key(
+        &self,
+        secret: &str,
+        time: SystemTime,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> [u8; 32] {
+        let secret_digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let date: [u8; 8] = date.as_bytes().try_into().unwrap_or_default();
+        let matches = |k: &DayKey| {
+            k.secret_digest == secret_digest
+                && k.date == date
+                && k.region == region
+                && k.service == service
+        };
+        if let Some(kept) = self.lock().as_ref().filter(|k| matches(k)) {
+            return kept.key;
+        }
+
+        let derived = v4::generate_signing_key(secret, time, region, service);
+        let key: [u8; 32] = derived.as_ref().try_into().unwrap_or_default();
+        *self.lock() = Some(DayKey {
+            secret_digest,
+            date,
+            region: region.to_owned(),
+            service: service.to_owned(),
+            key,
+        });
+        key
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<DayKey>> {
+        self.last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyCache").finish_non_exhaustive()
+    }
+}
