@@ -105,14 +105,22 @@ impl DateTime {
     /// The time in ISO 8601's basic format in UTC, to the second, as SigV4 stamps requests:
     /// `19941106T084937Z`.
     pub fn to_basic_date_time(&self) -> String {
+        String::from_utf8_lossy(&self.basic_date_time()).into_owned()
+    }
+
+    /// [`Self::to_basic_date_time`] as ASCII bytes, without allocating (a year past 9999
+    /// keeps its last four digits).
+    pub fn basic_date_time(&self) -> [u8; 16] {
         let (year, month, day) = civil_from_days(self.secs.div_euclid(86_400));
         let of_day = self.secs.rem_euclid(86_400);
-        format!(
-            "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-            of_day / 3600,
-            of_day % 3600 / 60,
-            of_day % 60
-        )
+        let mut out = *b"00000000T000000Z";
+        put_digits(&mut out[0..4], year);
+        put_digits(&mut out[4..6], month);
+        put_digits(&mut out[6..8], day);
+        put_digits(&mut out[9..11], of_day / 3600);
+        put_digits(&mut out[11..13], of_day % 3600 / 60);
+        put_digits(&mut out[13..15], of_day % 60);
+        out
     }
 
     /// Parses an RFC 3339 date-time such as `2024-05-01T12:30:00.5+02:00`.
@@ -233,6 +241,15 @@ impl From<DateTime> for SystemTime {
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_date_time())
+    }
+}
+
+/// Writes the last `out.len()` decimal digits of `value` into `out`.
+fn put_digits(out: &mut [u8], value: i64) {
+    let mut rest = value.unsigned_abs();
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
 }
 

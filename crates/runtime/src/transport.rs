@@ -117,7 +117,7 @@ impl Stream for Chunks {
 struct ReqwestBody<S> {
     inner: S,
     timeouts: TimeoutConfig,
-    target: String,
+    target: http::Uri,
     status: u16,
 }
 
@@ -179,14 +179,14 @@ impl ReqwestConnector {
 impl HttpConnector for ReqwestConnector {
     fn call(&self, request: Request) -> BoxFuture<'_, Result<Response, DispatchFailure>> {
         Box::pin(async move {
-            let target = request.uri().to_string();
-            let (head, response) = self.execute(&target, request).await?;
+            let uri = request.uri().clone();
+            let (head, response) = self.execute(&uri, request).await?;
             let status = head.status.as_u16();
 
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| failure(&self.timeouts, &target, e).with_status(status))?;
+                .map_err(|e| failure(&self.timeouts, &uri, e).with_status(status))?;
             Ok(http::Response::from_parts(head, body))
         })
     }
@@ -196,14 +196,14 @@ impl HttpConnector for ReqwestConnector {
         request: Request,
     ) -> BoxFuture<'_, Result<http::Response<BodyStream>, DispatchFailure>> {
         Box::pin(async move {
-            let target = request.uri().to_string();
-            let (head, response) = self.execute(&target, request).await?;
+            let uri = request.uri().clone();
+            let (head, response) = self.execute(&uri, request).await?;
 
             let body: BodyStream = Box::pin(ReqwestBody {
                 inner: Box::pin(response.bytes_stream()),
                 timeouts: self.timeouts,
                 status: head.status.as_u16(),
-                target,
+                target: uri,
             });
             Ok(http::Response::from_parts(head, body))
         })
@@ -215,12 +215,16 @@ impl ReqwestConnector {
     /// still to be read from the reqwest response.
     async fn execute(
         &self,
-        target: &str,
+        target: &http::Uri,
         request: Request,
     ) -> Result<(http::response::Parts, reqwest::Response), DispatchFailure> {
         let client = self.client.as_ref().map_err(|e| {
             let cause = format!("the HTTP client could not be created: {e}");
-            DispatchFailure::new(DispatchKind::Connect, target, Some(cause.into()))
+            DispatchFailure::new(
+                DispatchKind::Connect,
+                target.to_string(),
+                Some(cause.into()),
+            )
         })?;
         let request =
             reqwest::Request::try_from(request).map_err(|e| failure(&self.timeouts, target, e))?;
@@ -238,15 +242,16 @@ impl ReqwestConnector {
     }
 }
 
-/// What a reqwest error means for the caller, naming the timeout that ran out.
-fn failure(timeouts: &TimeoutConfig, target: &str, error: reqwest::Error) -> DispatchFailure {
+/// What a reqwest error on the way to `target` means for the caller, naming the timeout that
+/// ran out.
+fn failure(timeouts: &TimeoutConfig, target: &http::Uri, error: reqwest::Error) -> DispatchFailure {
     let (connect, timeout) = (error.is_connect(), error.is_timeout());
     let kind = match (connect, timeout) {
         (true, _) => DispatchKind::Connect,
         (false, true) => DispatchKind::Timeout,
         (false, false) => DispatchKind::Io,
     };
-    let failure = DispatchFailure::new(kind, target, Some(error.into()));
+    let failure = DispatchFailure::new(kind, target.to_string(), Some(error.into()));
 
     match (connect, timeout, timeouts.read()) {
         (true, true, _) => failure.with_timeout("connect timeout", timeouts.connect()),
@@ -257,14 +262,15 @@ fn failure(timeouts: &TimeoutConfig, target: &str, error: reqwest::Error) -> Dis
 
 /// Sends the context's request through the configured transport and stores the response.
 pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
-    let request = ctx.request().map(copy_request).ok_or_else(|| {
+    let request = ctx.take_request().ok_or_else(|| {
         SdkError::Construction(ConstructionFailure::other(
             "no request reached the transport: is the serializer missing from the stack?",
             None,
         ))
     })?;
     let connector = ctx.config().connector().clone();
-    let target = request.uri().to_string();
+    let attempt_timeout = ctx.config().timeouts().attempt();
+    let target = attempt_timeout.map(|_| request.uri().clone());
 
     ctx.count_attempt();
     let span = tracing::debug_span!(
@@ -284,9 +290,10 @@ pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
         }
     }
     .instrument(span.clone());
-    let response = match ctx.config().timeouts().attempt() {
+    let response = match attempt_timeout {
         None => call.await,
         Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
+            let target = target.map(|uri| uri.to_string()).unwrap_or_default();
             let failure = DispatchFailure::new(DispatchKind::Timeout, target, None);
             Err(failure.with_timeout("attempt timeout", limit))
         }),

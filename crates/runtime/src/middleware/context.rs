@@ -78,7 +78,8 @@ impl Context {
         self.input.downcast_ref()
     }
 
-    /// The request, once the serialize step has built it.
+    /// The request, once the serialize step has built it and until the transport takes it
+    /// to send.
     pub fn request(&self) -> Option<&Request> {
         self.request.as_ref()
     }

@@ -1,6 +1,6 @@
 //! Middleware every AWS call runs, whatever the operation: endpoint, headers.
 
-use http::header::{HeaderValue, CONTENT_LENGTH, USER_AGENT};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, USER_AGENT};
 
 use super::{BoxFuture, Context, Middleware, Next};
 use crate::endpoint;
@@ -46,7 +46,7 @@ impl Middleware for UserAgent {
             })?;
             let headers = request_of(ctx)?.headers_mut();
             headers.insert(USER_AGENT, short);
-            headers.insert("x-amz-user-agent", long);
+            headers.insert(HeaderName::from_static("x-amz-user-agent"), long);
 
             next.run(ctx).await
         })
@@ -64,12 +64,12 @@ impl Middleware for InvocationId {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
-                .into_uuid()
-                .to_string();
+            let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+            let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+            let id = header_value(id.hyphenated().encode_lower(&mut text))?;
             request_of(ctx)?
                 .headers_mut()
-                .insert("amz-sdk-invocation-id", header_value(id)?);
+                .insert(HeaderName::from_static("amz-sdk-invocation-id"), id);
 
             next.run(ctx).await
         })
@@ -109,8 +109,8 @@ pub(crate) fn request_of(ctx: &mut Context) -> Result<&mut super::Request, Failu
     })
 }
 
-fn header_value(value: String) -> Result<HeaderValue, Failure> {
-    HeaderValue::try_from(value).map_err(|e| {
+fn header_value(value: &str) -> Result<HeaderValue, Failure> {
+    HeaderValue::from_str(value).map_err(|e| {
         SdkError::Construction(ConstructionFailure::other(
             "a standard header is not a valid header value",
             Some(e.into()),

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 
 use super::{classify, retry_after, RetryKind, RetryMode};
 use crate::error::{Failure, SdkError};
@@ -42,7 +42,9 @@ impl Middleware for Retry {
                 let mut request = copy_request(&original);
                 let header = format!("attempt={attempt}; max={}", config.max_attempts());
                 if let Ok(value) = HeaderValue::try_from(header) {
-                    request.headers_mut().insert("amz-sdk-request", value);
+                    request
+                        .headers_mut()
+                        .insert(HeaderName::from_static("amz-sdk-request"), value);
                 }
                 ctx.take_response();
                 ctx.set_request(request);

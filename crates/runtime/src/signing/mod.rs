@@ -99,33 +99,52 @@ impl Signer {
         service: &str,
         time: SystemTime,
     ) -> Result<(), ConstructionFailure> {
-        let stamp = DateTime::from(time).to_basic_date_time();
+        let stamp = DateTime::from(time).basic_date_time();
+        let stamp = std::str::from_utf8(&stamp).unwrap_or_default();
         let date = &stamp[..8];
-        let payload_hash = hex(&Sha256::digest(request.body()));
+        let mut payload_hash = [0; 64];
+        let payload_hash = hex(&Sha256::digest(request.body()), &mut payload_hash);
         let token = credentials.session_token();
 
-        let mut added = vec![
-            (X_AMZ_CONTENT_SHA256, payload_hash.as_str()),
-            (X_AMZ_DATE, stamp.as_str()),
+        let added = [
+            (X_AMZ_CONTENT_SHA256, payload_hash),
+            (X_AMZ_DATE, stamp),
+            (X_AMZ_SECURITY_TOKEN, token.unwrap_or_default()),
         ];
-        added.extend(token.map(|token| (X_AMZ_SECURITY_TOKEN, token)));
-        let canonical =
-            canonical::canonical_request(request, &added, UNSIGNED_HEADERS, &payload_hash)?;
+        let added = &added[..if token.is_some() { 3 } else { 2 }];
+        let mut canonical =
+            canonical::canonical_request(request, added, UNSIGNED_HEADERS, payload_hash)?;
+        let mut canonical_hash = [0; 64];
+        let canonical_hash = hex(&Sha256::digest(&canonical.text), &mut canonical_hash);
 
-        let scope = format!("{date}/{region}/{service}/aws4_request");
-        let string_to_sign = format!(
-            "{ALGORITHM}\n{stamp}\n{scope}\n{}",
-            hex(&Sha256::digest(canonical.text.as_bytes()))
+        let access_key_id = credentials.access_key_id();
+        let signed_headers = canonical.signed_headers();
+        let mut authorization = String::with_capacity(
+            ALGORITHM.len() + access_key_id.len() + signed_headers.len() + 160,
         );
+        for part in [ALGORITHM, " Credential=", access_key_id, "/"] {
+            authorization.push_str(part);
+        }
+        let scope_start = authorization.len();
+        for part in [date, "/", region, "/", service, "/aws4_request"] {
+            authorization.push_str(part);
+        }
+        let scope = scope_start..authorization.len();
+        for part in [", SignedHeaders=", signed_headers, ", Signature="] {
+            authorization.push_str(part);
+        }
+        tracing::trace!(region, service, signed_headers, "signed the request");
+
+        let string_to_sign = &mut canonical.text;
+        string_to_sign.clear();
+        for part in [ALGORITHM, "\n", stamp, "\n", &authorization[scope], "\n"] {
+            string_to_sign.push_str(part);
+        }
+        string_to_sign.push_str(canonical_hash);
         let key = self
             .key
             .key(credentials.secret_access_key(), time, date, region, service);
-        let signature = v4::calculate_signature(key, string_to_sign.as_bytes());
-        let authorization = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-            credentials.access_key_id(),
-            canonical.signed_headers()
-        );
+        authorization.push_str(&v4::calculate_signature(key, string_to_sign.as_bytes()));
 
         let unsendable = |what: &str| {
             ConstructionFailure::invalid_field(
@@ -146,12 +165,6 @@ impl Signer {
             }
         };
 
-        tracing::trace!(
-            region,
-            service,
-            signed_headers = canonical.signed_headers(),
-            "signed the request"
-        );
         let headers = request.headers_mut();
         headers.insert(HeaderName::from_static(X_AMZ_DATE), header_value(stamp));
         let payload_hash = header_value(payload_hash);
@@ -165,19 +178,18 @@ impl Signer {
 }
 
 /// A header value of text this module wrote, which is visible ASCII.
-fn header_value(text: String) -> HeaderValue {
-    HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Lower-case hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case hex, written into `out`, which is twice as long.
+fn hex<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    for (byte, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xf)];
     }
-    out
+    std::str::from_utf8(out).unwrap_or_default()
 }
 
 /// Finalize-step middleware that signs each attempt with the client's credentials.
