@@ -609,7 +609,7 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                 rt::middleware::Request,
                 rt::error::ConstructionFailure,
             > {
-                let mut path = String::new();
+                let mut path = String::with_capacity(128);
                 #(#path)*
 
                 #query_decl

@@ -660,7 +660,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/things/");
         path.push_str(
             &rt::protocol::rest_json::encode_label("Name", self.name.as_str())?,

@@ -324,7 +324,7 @@ impl rt::middleware::SerializeRequest for WatchThingsInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/things/watch");
         let mut query = rt::protocol::rest_json::QueryWriter::default();
         if let Some(value) = &self.prefix {

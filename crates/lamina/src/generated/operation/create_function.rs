@@ -2718,7 +2718,7 @@ impl rt::middleware::SerializeRequest for CreateFunctionInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2015-03-31/functions");
         let query = rt::protocol::rest_json::QueryWriter::default();
         let mut body = rt::json::Map::new();

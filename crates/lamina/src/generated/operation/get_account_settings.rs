@@ -335,7 +335,7 @@ impl rt::middleware::SerializeRequest for GetAccountSettingsInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2016-08-19/account-settings");
         let query = rt::protocol::rest_json::QueryWriter::default();
         let mut request = rt::http::Request::new(rt::Bytes::new());

@@ -580,7 +580,7 @@ impl rt::middleware::SerializeRequest for GetFunctionInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2015-03-31/functions/");
         path.push_str(
             &rt::protocol::rest_json::encode_label(

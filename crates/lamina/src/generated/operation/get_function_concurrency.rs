@@ -427,7 +427,7 @@ impl rt::middleware::SerializeRequest for GetFunctionConcurrencyInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2019-09-30/functions/");
         path.push_str(
             &rt::protocol::rest_json::encode_label(

@@ -549,7 +549,7 @@ impl rt::middleware::SerializeRequest for ListFunctionEventInvokeConfigsInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2019-09-25/functions/");
         path.push_str(
             &rt::protocol::rest_json::encode_label(

@@ -501,7 +501,7 @@ impl rt::middleware::SerializeRequest for ListFunctionUrlConfigsInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2021-10-31/functions/");
         path.push_str(
             &rt::protocol::rest_json::encode_label(

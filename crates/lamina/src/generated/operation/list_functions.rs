@@ -501,7 +501,7 @@ impl rt::middleware::SerializeRequest for ListFunctionsInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2015-03-31/functions");
         let mut query = rt::protocol::rest_json::QueryWriter::default();
         if let Some(value) = &self.master_region {

@@ -433,7 +433,7 @@ impl rt::middleware::SerializeRequest for UntagResourceInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         path.push_str("/2017-03-31/tags/");
         path.push_str(
             &rt::protocol::rest_json::encode_label("Resource", self.resource.as_str())?,
