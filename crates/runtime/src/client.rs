@@ -278,5 +278,7 @@ async fn run_in<O: std::any::Any>(
 /// A fresh idempotency token, for members the model marks `idempotencyToken` that the caller
 /// left empty.
 pub fn idempotency_token() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+        .into_uuid()
+        .to_string()
 }

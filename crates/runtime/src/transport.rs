@@ -4,11 +4,12 @@
 use std::fmt;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context as TaskContext, Poll};
+use std::task::{ready, Context as TaskContext, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
+use http_body::Body as _;
 use tracing::Instrument;
 
 use crate::error::{
@@ -113,30 +114,32 @@ impl Stream for Chunks {
     }
 }
 
-/// A reqwest body stream whose errors say what failed.
-struct ReqwestBody<S> {
-    inner: S,
+/// A reqwest response body read as a stream of chunks, whose errors say what failed.
+struct ReqwestBody {
+    inner: reqwest::Body,
     timeouts: TimeoutConfig,
     target: http::Uri,
     status: u16,
 }
 
-impl<S> Stream for ReqwestBody<S>
-where
-    S: Stream<Item = reqwest::Result<Bytes>> + Unpin,
-{
+impl Stream for ReqwestBody {
     type Item = Result<Bytes, BoxError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        Pin::new(&mut this.inner).poll_next(cx).map(|chunk| {
-            chunk.map(|chunk| {
-                chunk.map_err(|e| {
+        loop {
+            let frame = match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
+                None => return Poll::Ready(None),
+                Some(Ok(frame)) => frame,
+                Some(Err(e)) => {
                     let failure = failure(&this.timeouts, &this.target, e);
-                    Box::new(failure.with_status(this.status)) as BoxError
-                })
-            })
-        })
+                    return Poll::Ready(Some(Err(Box::new(failure.with_status(this.status)))));
+                }
+            };
+            if let Ok(data) = frame.into_data() {
+                return Poll::Ready(Some(Ok(data)));
+            }
+        }
     }
 }
 
@@ -200,7 +203,7 @@ impl HttpConnector for ReqwestConnector {
             let (head, response) = self.execute(&uri, request).await?;
 
             let body: BodyStream = Box::pin(ReqwestBody {
-                inner: Box::pin(response.bytes_stream()),
+                inner: reqwest::Body::from(response),
                 timeouts: self.timeouts,
                 status: head.status.as_u16(),
                 target: uri,

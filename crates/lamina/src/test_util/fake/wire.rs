@@ -44,7 +44,7 @@ pub(super) type Response = http::Response<Bytes>;
 
 /// The response to one request; an Invoke request is recorded with the status it got.
 pub(super) async fn answer(shared: &Arc<Shared>, head: Parts, body: Body) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = crate::runtime::client::idempotency_token();
 
     let Some(raw_name) = invoke_path(&head) else {
         let message = format!(
