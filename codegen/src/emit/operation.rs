@@ -522,13 +522,13 @@ fn serialize_impl(op: &Operation) -> TokenStream {
             greedy,
         } => {
             let fname = ident(field);
-            let encode = if *greedy {
-                quote!(#rest::encode_greedy_label)
+            let push = if *greedy {
+                quote!(#rest::push_greedy_label)
             } else {
-                quote!(#rest::encode_label)
+                quote!(#rest::push_label)
             };
             let value = label_value(op, field, member, &fname);
-            quote!(path.push_str(&#encode(#member, #value)?);)
+            quote!(#push(&mut path, #member, #value)?;)
         }
     });
     let fixed_query = op
@@ -554,6 +554,9 @@ fn serialize_impl(op: &Operation) -> TokenStream {
             Binding::Label | Binding::ResponseCode => {}
         }
     }
+
+    // The operation's own headers, with one for the content type.
+    let header_room = proc_macro2::Literal::usize_unsuffixed(headers.len() + 1);
 
     let query_decl = if query.is_empty() && op.fixed_query.is_empty() {
         quote!(let query = #rest::QueryWriter::default();)
@@ -618,8 +621,10 @@ fn serialize_impl(op: &Operation) -> TokenStream {
 
                 #body_setup
                 let mut request = rt::http::Request::new(#body_expr);
+                request.headers_mut().reserve(#header_room + rt::middleware::ADDED_HEADERS);
                 *request.method_mut() = rt::http::Method::#method;
-                *request.uri_mut() = query.finish(&path).parse().map_err(|e| {
+                query.append_to(&mut path);
+                *request.uri_mut() = rt::http::Uri::try_from(path).map_err(|e| {
                     rt::error::ConstructionFailure::other(
                         "the request path is not a valid URI",
                         Some(Box::new(e)),

@@ -35,7 +35,7 @@ mod payload_limit {
 
     use lamina_runtime::client::OperationEdit;
     use lamina_runtime::error::{ConstructionFailure, Failure, SdkError};
-    use lamina_runtime::middleware::{BoxFuture, Context, Middleware, Next, Step};
+    use lamina_runtime::middleware::{handle_before, BoxFuture, Context, Middleware, Next, Step};
 
     use super::{ASYNC_PAYLOAD_LIMIT, PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT};
 
@@ -105,12 +105,12 @@ mod payload_limit {
             ctx: &'a mut Context,
             next: Next<'a>,
         ) -> BoxFuture<'a, Result<(), Failure>> {
-            Box::pin(async move {
-                if let Some(input) = ctx.input::<I>() {
-                    check(input).map_err(SdkError::Construction)?;
-                }
-                next.run(ctx).await
-            })
+            handle_before(self, ctx, next)
+        }
+
+        fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+            let input = ctx.input::<I>();
+            Some(input.map_or(Ok(()), check).map_err(SdkError::Construction))
         }
     }
 

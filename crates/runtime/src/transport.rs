@@ -340,12 +340,18 @@ async fn receive_streaming(
     Ok(http::Response::from_parts(head, whole.freeze()))
 }
 
-/// A copy of a request that shares its body buffer instead of copying it.
+/// A copy of a request that shares its body buffer instead of copying it, with room for the
+/// headers that signing adds.
 pub fn copy_request(request: &Request) -> Request {
     let mut copy = http::Request::new(Bytes::clone(request.body()));
     *copy.method_mut() = request.method().clone();
     *copy.uri_mut() = request.uri().clone();
     *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
+
+    let headers = copy.headers_mut();
+    headers.reserve(request.headers().len() + crate::middleware::ADDED_HEADERS);
+    for (name, value) in request.headers() {
+        headers.append(name.clone(), value.clone());
+    }
     copy
 }

@@ -110,16 +110,20 @@ pub fn check_region(region: Option<&str>) -> Result<&str, ConstructionFailure> {
 /// Puts the request's path and query after the endpoint's scheme, host and base path.
 pub fn join(base: &Uri, request: &Uri) -> Result<Uri, ConstructionFailure> {
     let base_path = base.path().trim_end_matches('/');
-    let request_path = request.path_and_query().map_or("/", PathAndQuery::as_str);
-    let path = format!("{base_path}{request_path}");
-
     let mut parts = base.clone().into_parts();
-    parts.path_and_query = Some(path.parse().map_err(|e| {
-        ConstructionFailure::other(
-            format!("`{path}` is not a valid request path"),
-            Some(Box::new(e)),
-        )
-    })?);
+    parts.path_and_query = match request.path_and_query() {
+        Some(request_path) if base_path.is_empty() => Some(request_path.clone()),
+        request_path => {
+            let request_path = request_path.map_or("/", PathAndQuery::as_str);
+            let path = format!("{base_path}{request_path}");
+            Some(path.parse().map_err(|e| {
+                ConstructionFailure::other(
+                    format!("`{path}` is not a valid request path"),
+                    Some(Box::new(e)),
+                )
+            })?)
+        }
+    };
     Uri::from_parts(parts).map_err(|e| {
         ConstructionFailure::other("the endpoint URL could not be joined", Some(e.into()))
     })

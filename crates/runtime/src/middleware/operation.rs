@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::marker::PhantomData;
 
-use super::{BoxFuture, Context, Middleware, Next, Request, Response};
+use super::{handle_before, BoxFuture, Context, Middleware, Next, Request, Response};
 use crate::error::{
     ConstructionFailure, ErasedServiceError, ErrorMetadata, Failure, ResponseFailure,
     ResponseMetadata, SdkError,
@@ -60,12 +60,15 @@ impl<I: Validate + Any + Send + Sync> Middleware for ValidateInput<I> {
         ctx: &'a mut Context,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
-        Box::pin(async move {
-            let input = typed_input::<I>(ctx)?;
-            input.validate().map_err(SdkError::Construction)?;
+        handle_before(self, ctx, next)
+    }
 
-            next.run(ctx).await
-        })
+    fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+        let input = match typed_input::<I>(ctx) {
+            Ok(input) => input,
+            Err(failure) => return Some(Err(failure)),
+        };
+        Some(input.validate().map_err(SdkError::Construction))
     }
 }
 
@@ -91,14 +94,13 @@ impl<I: SerializeRequest + Any + Send + Sync> Middleware for SerializeInput<I> {
         ctx: &'a mut Context,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
-        Box::pin(async move {
-            let request = typed_input::<I>(ctx)?
-                .serialize_request()
-                .map_err(SdkError::Construction)?;
-            ctx.set_request(request);
+        handle_before(self, ctx, next)
+    }
 
-            next.run(ctx).await
-        })
+    fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+        let request = typed_input::<I>(ctx)
+            .and_then(|input| input.serialize_request().map_err(SdkError::Construction));
+        Some(request.map(|request| ctx.set_request(request)))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, USER_AGENT};
 
-use super::{BoxFuture, Context, Middleware, Next};
+use super::{handle_before, BoxFuture, Context, Middleware, Next};
 use crate::endpoint;
 use crate::error::{ConstructionFailure, Failure, SdkError};
 
@@ -16,15 +16,20 @@ impl Middleware for ResolveEndpoint {
         ctx: &'a mut Context,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
-        Box::pin(async move {
-            let base = ctx.handle().endpoint().map_err(SdkError::Construction)?;
-            let request = request_of(ctx)?;
-            let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
-            *request.uri_mut() = uri;
-
-            next.run(ctx).await
-        })
+        handle_before(self, ctx, next)
     }
+
+    fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+        Some(point_at_endpoint(ctx))
+    }
+}
+
+fn point_at_endpoint(ctx: &mut Context) -> Result<(), Failure> {
+    let base = ctx.handle().endpoint().map_err(SdkError::Construction)?;
+    let request = request_of(ctx)?;
+    let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
+    *request.uri_mut() = uri;
+    Ok(())
 }
 
 /// Build-step middleware that names the client in `User-Agent` and `X-Amz-User-Agent`.
@@ -37,20 +42,25 @@ impl Middleware for UserAgent {
         ctx: &'a mut Context,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
-        Box::pin(async move {
-            let (short, long) = ctx.handle().user_agent().ok_or_else(|| {
-                SdkError::Construction(ConstructionFailure::other(
-                    "the service's name cannot be sent in the User-Agent header",
-                    None,
-                ))
-            })?;
-            let headers = request_of(ctx)?.headers_mut();
-            headers.insert(USER_AGENT, short);
-            headers.insert(HeaderName::from_static("x-amz-user-agent"), long);
-
-            next.run(ctx).await
-        })
+        handle_before(self, ctx, next)
     }
+
+    fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+        Some(name_the_client(ctx))
+    }
+}
+
+fn name_the_client(ctx: &mut Context) -> Result<(), Failure> {
+    let (short, long) = ctx.handle().user_agent().ok_or_else(|| {
+        SdkError::Construction(ConstructionFailure::other(
+            "the service's name cannot be sent in the User-Agent header",
+            None,
+        ))
+    })?;
+    let headers = request_of(ctx)?.headers_mut();
+    headers.insert(USER_AGENT, short);
+    headers.insert(HeaderName::from_static("x-amz-user-agent"), long);
+    Ok(())
 }
 
 /// Build-step middleware that tags every attempt of a call with one `amz-sdk-invocation-id`.
@@ -63,17 +73,22 @@ impl Middleware for InvocationId {
         ctx: &'a mut Context,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
-        Box::pin(async move {
-            let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
-            let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
-            let id = header_value(id.hyphenated().encode_lower(&mut text))?;
-            request_of(ctx)?
-                .headers_mut()
-                .insert(HeaderName::from_static("amz-sdk-invocation-id"), id);
-
-            next.run(ctx).await
-        })
+        handle_before(self, ctx, next)
     }
+
+    fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+        Some(add_invocation_id(ctx))
+    }
+}
+
+fn add_invocation_id(ctx: &mut Context) -> Result<(), Failure> {
+    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+    let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+    let id = header_value(id.hyphenated().encode_lower(&mut text))?;
+    request_of(ctx)?
+        .headers_mut()
+        .insert(HeaderName::from_static("amz-sdk-invocation-id"), id);
+    Ok(())
 }
 
 /// Build-step middleware that states the body's length, so that it is signed.
@@ -86,13 +101,14 @@ impl Middleware for ContentLength {
         ctx: &'a mut Context,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
-        Box::pin(async move {
-            let request = request_of(ctx)?;
+        handle_before(self, ctx, next)
+    }
+
+    fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
+        Some(request_of(ctx).map(|request| {
             let length = HeaderValue::from(request.body().len());
             request.headers_mut().insert(CONTENT_LENGTH, length);
-
-            next.run(ctx).await
-        })
+        }))
     }
 }
 

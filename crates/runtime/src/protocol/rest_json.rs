@@ -33,21 +33,48 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// assert!(encode_label("FunctionName", "..").is_err());
 /// ```
 pub fn encode_label(field: &str, value: &str) -> Result<String, ConstructionFailure> {
-    check_segment(field, value)?;
-    Ok(utf8_percent_encode(value, UNRESERVED).to_string())
+    let mut out = String::with_capacity(value.len());
+    push_label(&mut out, field, value)?;
+    Ok(out)
 }
 
 /// Encodes a greedy label: like [`encode_label`], but `/` separates segments and is kept.
 pub fn encode_greedy_label(field: &str, value: &str) -> Result<String, ConstructionFailure> {
     let mut out = String::with_capacity(value.len());
+    push_greedy_label(&mut out, field, value)?;
+    Ok(out)
+}
+
+/// Appends `value` encoded as [`encode_label`] does to `path`, the way generated serializers
+/// build a request's path in one buffer.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::push_label;
+/// let mut path = String::from("/functions/");
+/// push_label(&mut path, "FunctionName", "my fn").unwrap();
+/// assert_eq!(path, "/functions/my%20fn");
+/// ```
+pub fn push_label(path: &mut String, field: &str, value: &str) -> Result<(), ConstructionFailure> {
+    check_segment(field, value)?;
+    path.extend(utf8_percent_encode(value, UNRESERVED));
+    Ok(())
+}
+
+/// Appends `value` encoded as [`encode_greedy_label`] does to `path`.
+pub fn push_greedy_label(
+    path: &mut String,
+    field: &str,
+    value: &str,
+) -> Result<(), ConstructionFailure> {
     for (i, segment) in value.split('/').enumerate() {
         check_segment(field, segment)?;
         if i > 0 {
-            out.push('/');
+            path.push('/');
         }
-        out.extend(utf8_percent_encode(segment, UNRESERVED));
+        path.extend(utf8_percent_encode(segment, UNRESERVED));
     }
-    Ok(out)
+    Ok(())
 }
 
 fn check_segment(field: &str, value: &str) -> Result<(), ConstructionFailure> {
@@ -93,8 +120,13 @@ impl QueryWriter {
     pub fn finish(self, path: &str) -> String {
         let mut out = String::with_capacity(path.len() + self.query.len());
         out.push_str(path);
-        out.push_str(&self.query);
+        self.append_to(&mut out);
         out
+    }
+
+    /// Appends the query, if any, to `path`.
+    pub fn append_to(self, path: &mut String) {
+        path.push_str(&self.query);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderName, HeaderValue};
+use http::HeaderName;
 
 use super::{classify, retry_after, RetryKind, RetryMode};
 use crate::error::{Failure, SdkError};
@@ -40,8 +40,7 @@ impl Middleware for Retry {
                     wait_before_attempt(ctx, Duration::from_secs_f64(wait)).await;
                 }
                 let mut request = copy_request(&original);
-                let header = format!("attempt={attempt}; max={}", config.max_attempts());
-                if let Ok(value) = HeaderValue::try_from(header) {
+                if let Some(value) = state.attempt_header(attempt, config.max_attempts()) {
                     request
                         .headers_mut()
                         .insert(HeaderName::from_static("amz-sdk-request"), value);

@@ -177,12 +177,13 @@ impl RetryConfig {
 }
 
 /// What the calls of one configuration share about retrying: the quota and, in adaptive
-/// mode, the sending rate.
+/// mode, the sending rate, and the attempt header values.
 #[derive(Debug)]
 pub struct RetryState {
     quota: RetryQuota,
     limiter: Mutex<RateLimiter>,
     epoch: tokio::time::Instant,
+    attempt_headers: std::sync::OnceLock<(u32, Vec<http::HeaderValue>)>,
 }
 
 impl RetryState {
@@ -192,7 +193,24 @@ impl RetryState {
             quota: RetryQuota::default(),
             limiter: Mutex::new(RateLimiter::default()),
             epoch: tokio::time::Instant::now(),
+            attempt_headers: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The `amz-sdk-request` value of attempt `attempt` of at most `max`: `attempt=1; max=3`.
+    ///
+    /// The values for the first `max` attempts are made once and then shared by every call.
+    pub fn attempt_header(&self, attempt: u32, max: u32) -> Option<http::HeaderValue> {
+        let text = |attempt: u32| format!("attempt={attempt}; max={max}");
+        let (kept_max, kept) = self.attempt_headers.get_or_init(|| {
+            let values = (1..=max.min(16)).filter_map(|a| text(a).try_into().ok());
+            (max, values.collect())
+        });
+        let index = usize::try_from(attempt).ok()?.checked_sub(1)?;
+        match kept.get(index) {
+            Some(value) if *kept_max == max => Some(value.clone()),
+            _ => http::HeaderValue::try_from(text(attempt)).ok(),
+        }
     }
 
     /// The retry quota.
@@ -214,6 +232,18 @@ impl RetryState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attempt_headers_count_attempts_against_the_maximum() {
+        let state = RetryState::new();
+        let header = |attempt, max| state.attempt_header(attempt, max).unwrap();
+
+        assert_eq!(header(1, 3), "attempt=1; max=3");
+        assert_eq!(header(3, 3), "attempt=3; max=3");
+        assert_eq!(header(4, 3), "attempt=4; max=3");
+        assert_eq!(header(2, 5), "attempt=2; max=5");
+        assert_eq!(state.attempt_header(0, 3), None);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

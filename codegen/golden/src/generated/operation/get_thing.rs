@@ -638,9 +638,7 @@ impl rt::middleware::SerializeRequest for GetThingInput {
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
         let mut path = String::with_capacity(128);
         path.push_str("/things/");
-        path.push_str(
-            &rt::protocol::rest_json::encode_label("self", self.self_.as_str())?,
-        );
+        rt::protocol::rest_json::push_label(&mut path, "self", self.self_.as_str())?;
         path.push_str("/query");
         let query = rt::protocol::rest_json::QueryWriter::default();
         let mut body = rt::json::Map::new();
@@ -666,10 +664,10 @@ impl rt::middleware::SerializeRequest for GetThingInput {
         let mut request = rt::http::Request::new(
             rt::json::to_body(&rt::json::Value::Object(body)),
         );
+        request.headers_mut().reserve(1 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::POST;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",

@@ -662,13 +662,9 @@ impl rt::middleware::SerializeRequest for PutThingInput {
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
         let mut path = String::with_capacity(128);
         path.push_str("/things/");
-        path.push_str(
-            &rt::protocol::rest_json::encode_label("Name", self.name.as_str())?,
-        );
+        rt::protocol::rest_json::push_label(&mut path, "Name", self.name.as_str())?;
         path.push_str("/files/");
-        path.push_str(
-            &rt::protocol::rest_json::encode_greedy_label("Key", self.key.as_str())?,
-        );
+        rt::protocol::rest_json::push_greedy_label(&mut path, "Key", self.key.as_str())?;
         let mut query = rt::protocol::rest_json::QueryWriter::default();
         query.push("mode", "put");
         if let Some(value) = &self.version {
@@ -681,10 +677,10 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             query.push("color", value.as_str());
         }
         let mut request = rt::http::Request::new(self.data.clone().unwrap_or_default());
+        request.headers_mut().reserve(4 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::PUT;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",

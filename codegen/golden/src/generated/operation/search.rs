@@ -732,10 +732,10 @@ impl rt::middleware::SerializeRequest for SearchInput {
                 .map(|value| rt::json::to_body(&rt::json::ToJson::to_json(value)))
                 .unwrap_or_default(),
         );
+        request.headers_mut().reserve(4 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::POST;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",

@@ -2816,10 +2816,10 @@ impl rt::middleware::SerializeRequest for CreateFunctionInput {
         let mut request = rt::http::Request::new(
             rt::json::to_body(&rt::json::Value::Object(body)),
         );
+        request.headers_mut().reserve(1 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::POST;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",

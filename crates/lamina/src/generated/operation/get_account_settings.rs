@@ -339,10 +339,10 @@ impl rt::middleware::SerializeRequest for GetAccountSettingsInput {
         path.push_str("/2016-08-19/account-settings");
         let query = rt::protocol::rest_json::QueryWriter::default();
         let mut request = rt::http::Request::new(rt::Bytes::new());
+        request.headers_mut().reserve(1 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::GET;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",

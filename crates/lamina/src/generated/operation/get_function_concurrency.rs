@@ -429,19 +429,18 @@ impl rt::middleware::SerializeRequest for GetFunctionConcurrencyInput {
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
         let mut path = String::with_capacity(128);
         path.push_str("/2019-09-30/functions/");
-        path.push_str(
-            &rt::protocol::rest_json::encode_label(
-                "FunctionName",
-                self.function_name.as_str(),
-            )?,
-        );
+        rt::protocol::rest_json::push_label(
+            &mut path,
+            "FunctionName",
+            self.function_name.as_str(),
+        )?;
         path.push_str("/concurrency");
         let query = rt::protocol::rest_json::QueryWriter::default();
         let mut request = rt::http::Request::new(rt::Bytes::new());
+        request.headers_mut().reserve(1 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::GET;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",

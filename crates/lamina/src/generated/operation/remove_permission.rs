@@ -549,19 +549,17 @@ impl rt::middleware::SerializeRequest for RemovePermissionInput {
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
         let mut path = String::with_capacity(128);
         path.push_str("/2015-03-31/functions/");
-        path.push_str(
-            &rt::protocol::rest_json::encode_label(
-                "FunctionName",
-                self.function_name.as_str(),
-            )?,
-        );
+        rt::protocol::rest_json::push_label(
+            &mut path,
+            "FunctionName",
+            self.function_name.as_str(),
+        )?;
         path.push_str("/policy/");
-        path.push_str(
-            &rt::protocol::rest_json::encode_label(
-                "StatementId",
-                self.statement_id.as_str(),
-            )?,
-        );
+        rt::protocol::rest_json::push_label(
+            &mut path,
+            "StatementId",
+            self.statement_id.as_str(),
+        )?;
         let mut query = rt::protocol::rest_json::QueryWriter::default();
         if let Some(value) = &self.qualifier {
             query.push("Qualifier", value.as_str());
@@ -570,10 +568,10 @@ impl rt::middleware::SerializeRequest for RemovePermissionInput {
             query.push("RevisionId", value.as_str());
         }
         let mut request = rt::http::Request::new(rt::Bytes::new());
+        request.headers_mut().reserve(1 + rt::middleware::ADDED_HEADERS);
         *request.method_mut() = rt::http::Method::DELETE;
-        *request.uri_mut() = query
-            .finish(&path)
-            .parse()
+        query.append_to(&mut path);
+        *request.uri_mut() = rt::http::Uri::try_from(path)
             .map_err(|e| {
                 rt::error::ConstructionFailure::other(
                     "the request path is not a valid URI",
