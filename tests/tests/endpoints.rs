@@ -315,7 +315,7 @@ fn a_partition_table_that_is_not_valid_is_refused_with_the_reason() {
         ),
         (
             r#"{"partitions": [{"name": "p", "region_pattern": "(unclosed"}]}"#,
-            "the region_pattern of `p` is not a regex",
+            "the region_pattern of `p` is not a regular expression",
         ),
     ];
     for (text, reason) in cases {

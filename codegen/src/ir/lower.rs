@@ -493,7 +493,6 @@ impl<'m> Lowering<'m> {
         });
         let pattern = trait_of("smithy.api#pattern")
             .and_then(Value::as_str)
-            .filter(|p| regex_lite::Regex::new(p).is_ok())
             .map(str::to_owned);
         let default = member
             .traits

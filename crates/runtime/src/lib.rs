@@ -46,4 +46,3 @@ pub mod waiter;
 
 pub use bytes::Bytes;
 pub use http;
-pub use regex_lite;

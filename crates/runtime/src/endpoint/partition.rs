@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use regex_lite::Regex;
+use crate::validate::Pattern;
 use serde_json::{json, Value};
 
 /// The partition table, from the project's own `partitions.json`.
@@ -12,7 +12,7 @@ const PARTITIONS_JSON: &str = include_str!("partitions.json");
 #[derive(Debug)]
 pub struct Partition {
     name: String,
-    pattern: Option<Regex>,
+    pattern: Option<Pattern>,
     regions: Vec<String>,
     outputs: Value,
 }
@@ -77,9 +77,10 @@ pub fn parse(text: &str) -> Result<Vec<Partition>, PartitionError> {
             return Err(PartitionError(format!("partition {index} has no `name`")));
         }
         let pattern = match p["region_pattern"].as_str() {
-            Some(pattern) => Some(Regex::new(pattern).map_err(|e| {
+            Some(pattern) => Some(Pattern::new(pattern).ok_or_else(|| {
                 PartitionError(format!(
-                    "the region_pattern of `{name}` is not a regex: {e}"
+                    "the region_pattern of `{name}` is not a regular expression this client \
+                     can match: {pattern}"
                 ))
             })?),
             None => None,

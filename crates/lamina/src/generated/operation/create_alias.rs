@@ -730,6 +730,14 @@ impl rt::middleware::Validate for CreateAliasInput {
                 Some(1usize),
                 Some(128usize),
             )?;
+            static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
+            rt::validate::pattern(
+                "Name",
+                value.as_str(),
+                "^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$",
+                &PATTERN,
+                false,
+            )?;
         }
         {
             let value = &self.function_version;

@@ -611,6 +611,14 @@ impl rt::middleware::Validate for GetFunctionUrlConfigInput {
                 Some(1usize),
                 Some(140usize),
             )?;
+            static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
+            rt::validate::pattern(
+                "FunctionName",
+                value.as_str(),
+                "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]{1,64})(:((?!\\d+$)[0-9a-zA-Z-_]+))?$",
+                &PATTERN,
+                false,
+            )?;
         }
         if let Some(value) = &self.qualifier {
             rt::validate::length(
@@ -618,6 +626,14 @@ impl rt::middleware::Validate for GetFunctionUrlConfigInput {
                 rt::validate::char_len(value.as_str()),
                 Some(1usize),
                 Some(128usize),
+            )?;
+            static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
+            rt::validate::pattern(
+                "Qualifier",
+                value.as_str(),
+                "^((?!^\\d+$)^[0-9a-zA-Z-_]+$)$",
+                &PATTERN,
+                false,
             )?;
         }
         Ok(())

@@ -492,6 +492,14 @@ impl rt::middleware::Validate for ListFunctionUrlConfigsInput {
                 Some(1usize),
                 Some(140usize),
             )?;
+            static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
+            rt::validate::pattern(
+                "FunctionName",
+                value.as_str(),
+                "^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]{1,64})(:((?!\\d+$)[0-9a-zA-Z-_]+))?$",
+                &PATTERN,
+                false,
+            )?;
         }
         Ok(())
     }

@@ -2151,6 +2151,14 @@ impl rt::middleware::Validate for UpdateFunctionCodeInput {
                 Some(3usize),
                 Some(63usize),
             )?;
+            static PATTERN: rt::validate::PatternCell = rt::validate::PatternCell::new();
+            rt::validate::pattern(
+                "S3Bucket",
+                value.as_str(),
+                "^[0-9A-Za-z\\.\\-_]*(?<!\\.)$",
+                &PATTERN,
+                false,
+            )?;
         }
         if let Some(value) = &self.s3_key {
             rt::validate::length(

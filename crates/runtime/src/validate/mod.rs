@@ -6,8 +6,6 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use regex_lite::Regex;
-
 use crate::error::ConstructionFailure;
 
 /// Fails when a required member is missing.
@@ -61,14 +59,18 @@ pub fn char_len(text: &str) -> usize {
     text.chars().count()
 }
 
+mod regex;
+
+pub use regex::Pattern;
+
 /// Where a member's compiled pattern is kept once it is first needed.
-pub type PatternCell = OnceLock<Option<Regex>>;
+pub type PatternCell = OnceLock<Option<Pattern>>;
 
 /// Fails when `value` does not match the model's `pattern`. The error quotes the value
 /// unless `sensitive` is set.
 ///
-/// `cell` caches the compiled expression; a pattern the regex engine cannot compile is not
-/// enforced, since the service checks it anyway.
+/// `cell` caches the compiled expression; a pattern outside the syntax [`Pattern`] matches is
+/// not enforced, since the service checks it anyway.
 ///
 /// # Example
 /// ```
@@ -91,7 +93,7 @@ pub fn pattern(
         return Ok(());
     }
 
-    let regex = cell.get_or_init(|| Regex::new(expression).ok());
+    let regex = cell.get_or_init(|| Pattern::new(expression));
     match regex {
         Some(regex) if regex.is_match(value) => {
             if remembered {
@@ -174,9 +176,18 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_the_engine_cannot_compile_is_not_enforced() {
+    fn a_pattern_outside_the_matched_syntax_is_not_enforced() {
         static CELL: PatternCell = PatternCell::new();
-        assert!(pattern("X", "anything", "(?<=look)behind", &CELL, false).is_ok());
+        assert!(pattern("X", "anything", r"\bword\b", &CELL, false).is_ok());
+    }
+
+    #[test]
+    fn lookaround_patterns_are_enforced() {
+        static CELL: PatternCell = PatternCell::new();
+        let name = r"^[0-9A-Za-z\.\-_]*(?<!\.)$";
+        assert!(pattern("Name", "my.alias", name, &CELL, false).is_ok());
+        let err = pattern("Name", "my.alias.", name, &CELL, false).unwrap_err();
+        assert!(err.to_string().contains("Name"), "{err}");
     }
 
     #[test]

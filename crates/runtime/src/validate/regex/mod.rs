@@ -1,0 +1,15 @@
+//! The model's `pattern` traits: ECMA-262 regular expressions, parsed once and matched by a
+//! small backtracking matcher that remembers where it has been, so that a match costs at most
+//! the pattern's size times the input's length.
+//!
+//! The syntax the Lambda model uses is covered, lookahead and lookbehind included:
+//! alternation, groups, the `*`, `+`, `?` and `{n,m}` quantifiers, `.`, `^`, `$`, classes
+//! with ranges, `\d`, `\s`, `\w` and the `\p{L}`, `\p{N}` and `\p{Z}` categories.
+
+mod parse;
+mod program;
+
+pub use program::Pattern;
+
+#[cfg(test)]
+mod tests;
