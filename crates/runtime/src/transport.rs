@@ -229,8 +229,8 @@ impl ReqwestConnector {
                 Some(cause.into()),
             )
         })?;
-        let request =
-            reqwest::Request::try_from(request).map_err(|e| failure(&self.timeouts, target, e))?;
+        let request = reqwest_request(request)
+            .map_err(|e| DispatchFailure::new(DispatchKind::Io, target.to_string(), Some(e)))?;
         let response = client
             .execute(request)
             .await
@@ -243,6 +243,26 @@ impl ReqwestConnector {
         *head.headers_mut() = std::mem::take(response.headers_mut());
         Ok((head.into_parts().0, response))
     }
+}
+
+/// `request` as reqwest takes it, its URL written once into a buffer of the right size.
+fn reqwest_request(request: Request) -> Result<reqwest::Request, BoxError> {
+    use std::fmt::Write as _;
+
+    let (parts, body) = request.into_parts();
+    let uri = &parts.uri;
+    let length = uri.scheme_str().map_or(0, str::len)
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(1, |p| p.as_str().len())
+        + 3;
+    let mut text = String::with_capacity(length);
+    let _ = write!(text, "{uri}");
+
+    let mut out = reqwest::Request::new(parts.method, reqwest::Url::parse(&text)?);
+    *out.headers_mut() = parts.headers;
+    *out.version_mut() = parts.version;
+    *out.body_mut() = Some(body.into());
+    Ok(out)
 }
 
 /// What a reqwest error on the way to `target` means for the caller, naming the timeout that

@@ -105,9 +105,10 @@ impl Middleware for ContentLength {
     }
 
     fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
-        Some(request_of(ctx).map(|request| {
-            let length = HeaderValue::from(request.body().len());
+        Some(request_of(ctx).and_then(|request| {
+            let length = decimal(request.body().len())?;
             request.headers_mut().insert(CONTENT_LENGTH, length);
+            Ok(())
         }))
     }
 }
@@ -125,6 +126,22 @@ pub(crate) fn request_of(ctx: &mut Context) -> Result<&mut super::Request, Failu
     })
 }
 
+/// `n` in decimal, as a header value made with one allocation.
+fn decimal(n: usize) -> Result<HeaderValue, Failure> {
+    let mut digits = [0; 20];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    header_value(std::str::from_utf8(&digits[start..]).unwrap_or("0"))
+}
+
 fn header_value(value: &str) -> Result<HeaderValue, Failure> {
     HeaderValue::from_str(value).map_err(|e| {
         SdkError::Construction(ConstructionFailure::other(
@@ -132,4 +149,16 @@ fn header_value(value: &str) -> Result<HeaderValue, Failure> {
             Some(e.into()),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_are_written_in_decimal() {
+        for n in [0, 7, 10, 1024, 6_291_456, usize::MAX] {
+            assert_eq!(decimal(n).unwrap(), n.to_string().as_str());
+        }
+    }
 }

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::Credentials;
+use bytes::{Bytes, BytesMut};
 use hmac::{Hmac, KeyInit, Mac};
 use http::header::{HeaderName, HeaderValue};
 use sha2::{Digest, Sha256};
@@ -155,7 +156,18 @@ impl Signer {
                 format!("hold {what} with characters that cannot be sent in a header"),
             )
         };
-        let mut authorization = HeaderValue::try_from(authorization)
+        // The three values share one buffer, so that signing allocates once for them.
+        let mut values =
+            BytesMut::with_capacity(stamp.len() + payload_hash.len() + authorization.len());
+        for part in [stamp, payload_hash, &authorization] {
+            values.extend_from_slice(part.as_bytes());
+        }
+        let mut values = values.freeze();
+        let authorization = values.split_off(stamp.len() + payload_hash.len());
+        let payload_hash = values.split_off(stamp.len());
+        let stamp = values;
+
+        let mut authorization = HeaderValue::from_maybe_shared(authorization)
             .map_err(|_| unsendable("an access key id or region"))?;
         authorization.set_sensitive(true);
         let token = match token {
@@ -181,8 +193,8 @@ impl Signer {
 }
 
 /// A header value of text this module wrote, which is visible ASCII.
-fn header_value(text: &str) -> HeaderValue {
-    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+fn header_value(text: Bytes) -> HeaderValue {
+    HeaderValue::from_maybe_shared(text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// `bytes` in lower-case hex, written into `out`, which is twice as long.
