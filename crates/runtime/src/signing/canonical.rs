@@ -20,8 +20,16 @@ impl Canonical {
     }
 }
 
+impl Canonical {
+    /// The text's buffer, to be used again.
+    pub(super) fn into_buffer(self) -> String {
+        self.text
+    }
+}
+
 /// The canonical request of `request` once `added` (name, value) headers are set on it,
-/// leaving the names in `unsigned` out of the signature.
+/// leaving the names in `unsigned` out of the signature, written into `buffer` (cleared
+/// first).
 ///
 /// A header in `added` replaces the request's own headers of that name, as it will when it is
 /// set. `payload_hash` is the hex SHA-256 of the body.
@@ -30,10 +38,13 @@ pub(super) fn canonical_request(
     added: &[(&str, &str)],
     unsigned: &[&str],
     payload_hash: &str,
+    buffer: String,
 ) -> Result<Canonical, ConstructionFailure> {
     let headers = signed_headers(request, added, unsigned)?;
     let path = normalized_path(request.uri().path());
-    let mut text = String::with_capacity(256 + path.len() * 2 + headers.len() * 48);
+    let mut text = buffer;
+    text.clear();
+    text.reserve(256 + path.len() * 2 + headers.len() * 48);
 
     text.push_str(request.method().as_str());
     text.push('\n');

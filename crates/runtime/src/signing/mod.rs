@@ -33,6 +33,14 @@ const UNSIGNED_HEADERS: &[&str] = &[
 ];
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// The largest canonical-request buffer a thread keeps for its next signature.
+const KEPT_BUFFER: usize = 16 * 1024;
+
+thread_local! {
+    /// The buffer each thread writes canonical requests into, kept between signatures.
+    static CANONICAL_BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
 const X_AMZ_DATE: &str = "x-amz-date";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
@@ -115,57 +123,98 @@ impl Signer {
             (X_AMZ_SECURITY_TOKEN, token.unwrap_or_default()),
         ];
         let added = &added[..if token.is_some() { 3 } else { 2 }];
+        let buffer = CANONICAL_BUFFER.take();
         let canonical =
-            canonical::canonical_request(request, added, UNSIGNED_HEADERS, payload_hash)?;
+            canonical::canonical_request(request, added, UNSIGNED_HEADERS, payload_hash, buffer)?;
+        let signed_headers = canonical.signed_headers();
+
+        let scope = [date, "/", region, "/", service, "/aws4_request"];
         let mut canonical_hash = [0; 64];
         let canonical_hash = hex(&Sha256::digest(&canonical.text), &mut canonical_hash);
-
-        let access_key_id = credentials.access_key_id();
-        let signed_headers = canonical.signed_headers();
-        let mut authorization = String::with_capacity(
-            ALGORITHM.len() + access_key_id.len() + signed_headers.len() + 160,
-        );
-        for part in [ALGORITHM, " Credential=", access_key_id, "/"] {
-            authorization.push_str(part);
-        }
-        let scope_start = authorization.len();
-        for part in [date, "/", region, "/", service, "/aws4_request"] {
-            authorization.push_str(part);
-        }
-        let scope = scope_start..authorization.len();
-        for part in [", SignedHeaders=", signed_headers, ", Signature="] {
-            authorization.push_str(part);
-        }
-        tracing::trace!(region, service, signed_headers, "signed the request");
-
+        let string_to_sign = [ALGORITHM, "\n", stamp, "\n"]
+            .into_iter()
+            .chain(scope)
+            .chain(["\n", canonical_hash]);
         let key = self
             .key
             .key(credentials.secret_access_key(), time, date, region, service);
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key)
-            .map_err(|_| ConstructionFailure::other("the signing key has no length", None))?;
-        let scope = &authorization[scope];
-        for part in [ALGORITHM, "\n", stamp, "\n", scope, "\n", canonical_hash] {
-            mac.update(part.as_bytes());
-        }
         let mut signature = [0; 64];
-        authorization.push_str(hex(&mac.finalize().into_bytes(), &mut signature));
+        let signature = hmac_hex(&key, string_to_sign, &mut signature)?;
 
+        let authorization = [ALGORITHM, " Credential=", credentials.access_key_id(), "/"]
+            .into_iter()
+            .chain(scope)
+            .chain([
+                ", SignedHeaders=",
+                signed_headers,
+                ", Signature=",
+                signature,
+            ]);
+        let signed = SignedValues::new(stamp, payload_hash, authorization).set_on(request, token);
+        if signed.is_ok() {
+            tracing::trace!(region, service, signed_headers, "signed the request");
+        }
+
+        let buffer = canonical.into_buffer();
+        if buffer.capacity() <= KEPT_BUFFER {
+            CANONICAL_BUFFER.set(buffer);
+        }
+        signed
+    }
+}
+
+/// The hex HMAC-SHA256 of `parts` under `key`, written into `out`.
+fn hmac_hex<'a, 'p>(
+    key: &[u8],
+    parts: impl Iterator<Item = &'p str>,
+    out: &'a mut [u8; 64],
+) -> Result<&'a str, ConstructionFailure> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .map_err(|_| ConstructionFailure::other("the signing key has no length", None))?;
+    for part in parts {
+        mac.update(part.as_bytes());
+    }
+    Ok(hex(&mac.finalize().into_bytes(), out))
+}
+
+/// The date, payload hash and authorization headers of a signature, in one shared buffer so
+/// that the three values take one allocation.
+struct SignedValues {
+    buffer: Bytes,
+    stamp_len: usize,
+    hash_len: usize,
+}
+
+impl SignedValues {
+    fn new<'p>(
+        stamp: &str,
+        payload_hash: &str,
+        authorization: impl Iterator<Item = &'p str>,
+    ) -> Self {
+        let mut buffer = BytesMut::with_capacity(stamp.len() + payload_hash.len() + 320);
+        buffer.extend_from_slice(stamp.as_bytes());
+        buffer.extend_from_slice(payload_hash.as_bytes());
+        for part in authorization {
+            buffer.extend_from_slice(part.as_bytes());
+        }
+        Self {
+            buffer: buffer.freeze(),
+            stamp_len: stamp.len(),
+            hash_len: payload_hash.len(),
+        }
+    }
+
+    /// Sets the three headers, and the session token's when there is one, on `request`.
+    fn set_on(self, request: &mut Request, token: Option<&str>) -> Result<(), ConstructionFailure> {
         let unsendable = |what: &str| {
             ConstructionFailure::invalid_field(
                 "credentials",
                 format!("hold {what} with characters that cannot be sent in a header"),
             )
         };
-        // The three values share one buffer, so that signing allocates once for them.
-        let mut values =
-            BytesMut::with_capacity(stamp.len() + payload_hash.len() + authorization.len());
-        for part in [stamp, payload_hash, &authorization] {
-            values.extend_from_slice(part.as_bytes());
-        }
-        let mut values = values.freeze();
-        let authorization = values.split_off(stamp.len() + payload_hash.len());
-        let payload_hash = values.split_off(stamp.len());
-        let stamp = values;
+        let mut stamp = self.buffer;
+        let authorization = stamp.split_off(self.stamp_len + self.hash_len);
+        let payload_hash = stamp.split_off(self.stamp_len);
 
         let mut authorization = HeaderValue::from_maybe_shared(authorization)
             .map_err(|_| unsendable("an access key id or region"))?;
