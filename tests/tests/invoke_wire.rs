@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use lamina::config::{Credentials, RetryConfig};
-use lamina::error::{Fault, SdkError};
+use lamina::error::{ConstructionFailure, Fault, SdkError};
 use lamina::middleware::{map_request, Step};
 use lamina::operation::invoke::InvokeError;
 use lamina::types::{InvocationType, LogType, ThrottleReason};
@@ -422,6 +422,35 @@ async fn bad_input_is_refused_by_name_and_nothing_is_sent() {
         assert_eq!(e.field(), Some(field), "{e}");
         assert!(e.to_string().contains("nothing was sent"), "{e}");
     }
+    assert!(server.requests().is_empty(), "nothing reached the server");
+}
+
+#[tokio::test]
+async fn a_middleware_that_refuses_the_request_stops_the_call_before_anything_is_sent() {
+    let server = TestServer::start(echo).await;
+    let client = client_with(&server, |c| {
+        c.customize_stack(|stack| {
+            stack.add_after(
+                "contentLength",
+                "requireTrace",
+                map_request(|req| match req.headers().get("x-trace-id") {
+                    Some(_) => Ok(()),
+                    None => Err(SdkError::Construction(ConstructionFailure::invalid_field(
+                        "x-trace-id",
+                        "must be set on every call",
+                    ))),
+                }),
+            )
+        })
+    });
+
+    let err = client.invoke().function_name("f").send().await.unwrap_err();
+
+    let SdkError::Construction(e) = &err else {
+        panic!("expected a construction error, got {err:?}");
+    };
+    assert_eq!(e.field(), Some("x-trace-id"), "{e}");
+    assert!(e.to_string().contains("must be set on every call"), "{e}");
     assert!(server.requests().is_empty(), "nothing reached the server");
 }
 

@@ -110,6 +110,12 @@ impl DateTime {
 
     /// [`Self::to_basic_date_time`] as ASCII bytes, without allocating (a year past 9999
     /// keeps its last four digits).
+    ///
+    /// # Example
+    /// ```
+    /// use lamina_runtime::datetime::DateTime;
+    /// assert_eq!(&DateTime::from_secs(0).basic_date_time(), b"19700101T000000Z");
+    /// ```
     pub fn basic_date_time(&self) -> [u8; 16] {
         let (year, month, day) = civil_from_days(self.secs.div_euclid(86_400));
         let of_day = self.secs.rem_euclid(86_400);

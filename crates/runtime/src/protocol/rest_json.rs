@@ -62,6 +62,14 @@ pub fn push_label(path: &mut String, field: &str, value: &str) -> Result<(), Con
 }
 
 /// Appends `value` encoded as [`encode_greedy_label`] does to `path`.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::protocol::rest_json::push_greedy_label;
+/// let mut path = String::from("/objects/");
+/// push_greedy_label(&mut path, "Key", "photos/my cat.png").unwrap();
+/// assert_eq!(path, "/objects/photos/my%20cat.png");
+/// ```
 pub fn push_greedy_label(
     path: &mut String,
     field: &str,
@@ -125,6 +133,16 @@ impl QueryWriter {
     }
 
     /// Appends the query, if any, to `path`.
+    ///
+    /// # Example
+    /// ```
+    /// use lamina_runtime::protocol::rest_json::QueryWriter;
+    /// let mut query = QueryWriter::default();
+    /// query.push("Qualifier", "live");
+    /// let mut path = String::from("/functions/f/invocations");
+    /// query.append_to(&mut path);
+    /// assert_eq!(path, "/functions/f/invocations?Qualifier=live");
+    /// ```
     pub fn append_to(self, path: &mut String) {
         path.push_str(&self.query);
     }

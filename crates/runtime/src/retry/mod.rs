@@ -200,6 +200,13 @@ impl RetryState {
     /// The `amz-sdk-request` value of attempt `attempt` of at most `max`: `attempt=1; max=3`.
     ///
     /// The values for the first `max` attempts are made once and then shared by every call.
+    ///
+    /// # Example
+    /// ```
+    /// use lamina_runtime::retry::RetryState;
+    /// let state = RetryState::new();
+    /// assert_eq!(state.attempt_header(2, 3).unwrap(), "attempt=2; max=3");
+    /// ```
     pub fn attempt_header(&self, attempt: u32, max: u32) -> Option<http::HeaderValue> {
         let text = |attempt: u32| format!("attempt={attempt}; max={max}");
         let (kept_max, kept) = self.attempt_headers.get_or_init(|| {

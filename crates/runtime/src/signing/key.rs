@@ -4,19 +4,20 @@
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use aws_credential_types::Credentials;
 use aws_sigv4::sign::v4;
-use sha2::{Digest, Sha256};
 
 /// The last signing key derived, with what it was derived from.
 ///
-/// The secret itself is not kept: only its SHA-256, to tell when it changes.
+/// It holds the credentials it was derived from (a shared handle, not a copy of the secret),
+/// to tell when the secret changes.
 #[derive(Default)]
 pub(super) struct KeyCache {
     last: Mutex<Option<DayKey>>,
 }
 
 struct DayKey {
-    secret_digest: [u8; 32],
+    credentials: Credentials,
     date: [u8; 8],
     region: String,
     service: String,
@@ -24,23 +25,24 @@ struct DayKey {
 }
 
 impl KeyCache {
-    /// The key for `secret` on `date` (`YYYYMMDD`, the day of `time` in UTC) in `region` for
-    /// `service`: the kept one if it matches, else a freshly derived one, which is kept.
+    /// The key for the secret of `credentials` on `date` (`YYYYMMDD`, the day of `time` in
+    /// UTC) in `region` for `service`: the kept one if it matches, else a freshly derived one,
+    /// which is kept.
     pub(super) fn key(
         &self,
-        secret: &str,
+        credentials: &Credentials,
         time: SystemTime,
         date: &str,
         region: &str,
         service: &str,
     ) -> [u8; 32] {
-        let secret_digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let secret = credentials.secret_access_key();
         let date: [u8; 8] = date.as_bytes().try_into().unwrap_or_default();
         let matches = |k: &DayKey| {
-            k.secret_digest == secret_digest
-                && k.date == date
+            k.date == date
                 && k.region == region
                 && k.service == service
+                && k.credentials.secret_access_key() == secret
         };
         if let Some(kept) = self.lock().as_ref().filter(|k| matches(k)) {
             return kept.key;
@@ -49,7 +51,7 @@ impl KeyCache {
         let derived = v4::generate_signing_key(secret, time, region, service);
         let key: [u8; 32] = derived.as_ref().try_into().unwrap_or_default();
         *self.lock() = Some(DayKey {
-            secret_digest,
+            credentials: credentials.clone(),
             date,
             region: region.to_owned(),
             service: service.to_owned(),

@@ -8,7 +8,8 @@ mod key;
 
 use std::time::SystemTime;
 
-use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 use bytes::{Bytes, BytesMut};
 use hmac::{Hmac, KeyInit, Mac};
@@ -135,9 +136,7 @@ impl Signer {
             .into_iter()
             .chain(scope)
             .chain(["\n", canonical_hash]);
-        let key = self
-            .key
-            .key(credentials.secret_access_key(), time, date, region, service);
+        let key = self.key.key(credentials, time, date, region, service);
         let mut signature = [0; 64];
         let signature = hmac_hex(&key, string_to_sign, &mut signature)?;
 
@@ -269,38 +268,49 @@ impl Middleware for Sign {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<(), Failure>> {
         Box::pin(async move {
-            let provider = ctx
-                .config()
-                .credentials_provider()
-                .cloned()
-                .ok_or_else(|| {
-                    SdkError::Construction(ConstructionFailure::invalid_field(
-                        "credentials",
-                        "are not set: pass them in the configuration or set AWS_ACCESS_KEY_ID \
-                     and AWS_SECRET_ACCESS_KEY",
-                    ))
-                })?;
-            let credentials = provider.provide_credentials().await.map_err(|e| {
-                SdkError::Dispatch(DispatchFailure::new(
-                    DispatchKind::Credentials,
-                    "the configured credentials provider",
-                    Some(e.into()),
-                ))
-            })?;
-            let region = check_region(ctx.config().region())
-                .map_err(SdkError::Construction)?
-                .to_owned();
-            let service = ctx.service().signing_name;
-            let time = ctx.config().time_source().now();
-
-            let request = crate::middleware::request_of(ctx)?;
-            self.signer
-                .sign(request, &credentials, &region, service, time)
-                .map_err(SdkError::Construction)?;
+            let credentials = provider(ctx)?.provide_credentials().await;
+            self.sign_with(ctx, credentials)?;
 
             next.run(ctx).await
         })
     }
+}
+
+impl Sign {
+    fn sign_with(
+        &self,
+        ctx: &mut Context,
+        credentials: Result<Credentials, CredentialsError>,
+    ) -> Result<(), Failure> {
+        let credentials = credentials.map_err(|e| {
+            SdkError::Dispatch(DispatchFailure::new(
+                DispatchKind::Credentials,
+                "the configured credentials provider",
+                Some(e.into()),
+            ))
+        })?;
+        let region = check_region(ctx.config().region())
+            .map_err(SdkError::Construction)?
+            .to_owned();
+        let service = ctx.service().signing_name;
+        let time = ctx.config().time_source().now();
+
+        let request = crate::middleware::request_of(ctx)?;
+        self.signer
+            .sign(request, &credentials, &region, service, time)
+            .map_err(SdkError::Construction)
+    }
+}
+
+/// The configuration's credentials provider.
+fn provider(ctx: &Context) -> Result<SharedCredentialsProvider, Failure> {
+    ctx.config().credentials_provider().cloned().ok_or_else(|| {
+        SdkError::Construction(ConstructionFailure::invalid_field(
+            "credentials",
+            "are not set: pass them in the configuration or set AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY",
+        ))
+    })
 }
 
 #[cfg(test)]
