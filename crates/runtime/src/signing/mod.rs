@@ -24,7 +24,7 @@ use crate::middleware::{BoxFuture, Context, Middleware, Next, Request};
 /// Headers left out of the signature: those proxies may change (as aws-sigv4 leaves out),
 /// and the SDK's own bookkeeping, which differs per attempt and which aws-sdk-lambda does not
 /// sign either.
-const UNSIGNED_HEADERS: &[&str] = &[
+pub const UNSIGNED_HEADERS: &[&str] = &[
     "authorization",
     "user-agent",
     "x-amzn-trace-id",
