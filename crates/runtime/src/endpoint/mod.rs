@@ -108,13 +108,22 @@ pub fn check_region(region: Option<&str>) -> Result<&str, ConstructionFailure> {
 }
 
 /// Puts the request's path and query after the endpoint's scheme, host and base path.
-pub fn join(base: &Uri, request: &Uri) -> Result<Uri, ConstructionFailure> {
+///
+/// # Example
+/// ```
+/// use lamina_runtime::endpoint::join;
+/// let base = "https://lambda.eu-west-1.amazonaws.com/".parse().unwrap();
+/// let request = "/2015-03-31/functions/f/invocations".parse().unwrap();
+/// let uri = join(&base, request).unwrap();
+/// assert_eq!(uri, "https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/f/invocations");
+/// ```
+pub fn join(base: &Uri, request: Uri) -> Result<Uri, ConstructionFailure> {
     let base_path = base.path().trim_end_matches('/');
     let mut parts = base.clone().into_parts();
-    parts.path_and_query = match request.path_and_query() {
-        Some(request_path) if base_path.is_empty() => Some(request_path.clone()),
+    parts.path_and_query = match request.into_parts().path_and_query {
+        Some(request_path) if base_path.is_empty() => Some(request_path),
         request_path => {
-            let request_path = request_path.map_or("/", PathAndQuery::as_str);
+            let request_path = request_path.as_ref().map_or("/", PathAndQuery::as_str);
             let path = format!("{base_path}{request_path}");
             Some(path.parse().map_err(|e| {
                 ConstructionFailure::other(
@@ -193,7 +202,7 @@ mod tests {
             .parse()
             .unwrap();
 
-        let joined = join(&base, &request).unwrap();
+        let joined = join(&base, request).unwrap();
 
         assert_eq!(
             joined.to_string(),

@@ -27,7 +27,8 @@ impl Middleware for ResolveEndpoint {
 fn point_at_endpoint(ctx: &mut Context) -> Result<(), Failure> {
     let base = ctx.handle().endpoint().map_err(SdkError::Construction)?;
     let request = request_of(ctx)?;
-    let uri = endpoint::join(&base, request.uri()).map_err(SdkError::Construction)?;
+    let path = std::mem::take(request.uri_mut());
+    let uri = endpoint::join(&base, path).map_err(SdkError::Construction)?;
     *request.uri_mut() = uri;
     Ok(())
 }
