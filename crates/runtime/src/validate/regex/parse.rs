@@ -111,14 +111,19 @@ pub(super) fn parse(pattern: &str) -> Option<Node> {
     let mut parser = Parser {
         chars: pattern.chars().collect(),
         at: 0,
+        depth: 0,
     };
     let node = parser.alternation()?;
     (parser.at == parser.chars.len()).then_some(node)
 }
 
+/// How deeply groups may nest, so that parsing and matching cannot run out of stack.
+const MAX_DEPTH: usize = 64;
+
 struct Parser {
     chars: Vec<char>,
     at: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -249,7 +254,12 @@ impl Parser {
         } else {
             None
         };
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
         let node = self.alternation()?;
+        self.depth -= 1;
         if !self.eat(')') {
             return None;
         }

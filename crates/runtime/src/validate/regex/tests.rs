@@ -75,6 +75,28 @@ fn nested_repetition_takes_linear_time() {
     assert!(!matches("^(a|a?)+$", &text));
 }
 
+#[test]
+fn deep_nesting_is_refused_rather_than_overflowing_the_stack() {
+    let deep = "(".repeat(10_000) + "a" + &")".repeat(10_000);
+    assert!(Pattern::new(&deep).is_none());
+    let fine = "(".repeat(60) + "a" + &")".repeat(60);
+    assert!(matches(&fine, "a"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_pattern_text_compiles_or_is_refused_and_matching_never_panics(
+        pattern in r"[ab.^$|()?:!<=*+{}0-9,\\\[\]dswpLZN-]{0,24}",
+        text in r"[ab0-9 .\-]{0,16}",
+    ) {
+        if let Some(compiled) = Pattern::new(&pattern) {
+            compiled.is_match(&text);
+        }
+    }
+}
+
 /// Every `pattern` trait in the project's Lambda model.
 fn model_patterns() -> Vec<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../model/lambda.json");
