@@ -6,6 +6,7 @@
 mod canonical;
 mod key;
 
+use std::cell::Cell;
 use std::time::SystemTime;
 
 use aws_credential_types::provider::error::CredentialsError;
@@ -40,8 +41,9 @@ const KEPT_BUFFER: usize = 16 * 1024;
 
 thread_local! {
     /// The buffer each thread writes canonical requests into, kept between signatures.
-    static CANONICAL_BUFFER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    static CANONICAL_BUFFER: Cell<String> = const { Cell::new(String::new()) };
 }
+
 const X_AMZ_DATE: &str = "x-amz-date";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
