@@ -11,8 +11,8 @@ use crate::codegen::workspace_root;
 
 const USAGE: &str = "usage: cargo xtask fuzz [TARGET] [SECONDS]
 
-  TARGET    a target of fuzz/ (`cargo fuzz list` there), such as responses, error_parser or
-            log_tail; all of them when left out
+  TARGET    a target of fuzz/ (`cargo fuzz list` there), such as responses, error_parser,
+            log_tail or pattern; all of them when left out
   SECONDS   how long each target runs (60 by default)
 
 Inputs that crash are kept in fuzz/artifacts/TARGET/, the corpus in fuzz/corpus/TARGET/.";
