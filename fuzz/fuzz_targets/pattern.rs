@@ -17,7 +17,10 @@ fn model_patterns() -> &'static [Pattern] {
             serde_json::from_str(include_str!("../../model/lambda.json")).expect("model");
         let mut patterns = Vec::new();
         for shape in model["shapes"].as_object().expect("shapes").values() {
-            let members = shape["members"].as_object().into_iter().flat_map(|m| m.values());
+            let members = shape["members"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.values());
             for traits in std::iter::once(&shape["traits"]).chain(members.map(|m| &m["traits"])) {
                 if let Some(text) = traits["smithy.api#pattern"].as_str() {
                     patterns.push(Pattern::new(text).expect("every model pattern compiles"));
