@@ -276,9 +276,8 @@ async fn run_in<O: std::any::Any>(
 }
 
 /// A fresh idempotency token, for members the model marks `idempotencyToken` that the caller
-/// left empty.
+/// left empty: a version 4 UUID from the operating system's randomness, so that no two
+/// processes (forked ones included) repeat one.
 pub fn idempotency_token() -> String {
-    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
-        .into_uuid()
-        .to_string()
+    uuid::Uuid::new_v4().to_string()
 }

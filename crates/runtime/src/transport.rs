@@ -287,7 +287,8 @@ fn failure(timeouts: &TimeoutConfig, target: &http::Uri, error: reqwest::Error) 
 pub(crate) async fn send(ctx: &mut Context) -> Result<(), Failure> {
     let request = ctx.take_request().ok_or_else(|| {
         SdkError::Construction(ConstructionFailure::other(
-            "no request reached the transport: is the serializer missing from the stack?",
+            "no request reached the transport: is the serializer missing from the stack, or did \
+             a middleware run the rest of the chain again without setting the request?",
             None,
         ))
     })?;

@@ -153,6 +153,7 @@ fn case() -> impl Strategy<Value = Case> {
             ("http", "127.0.0.1:80"),
             ("http", "127.0.0.1:8080"),
             ("https", "[::1]:9443"),
+            ("https", "lambda.us-east-1.amazonaws.com:0443"),
         ]),
         prop::collection::vec(text(), 0..5),
         prop::collection::vec((text(), text()), 0..4),
@@ -161,7 +162,7 @@ fn case() -> impl Strategy<Value = Case> {
         ])),
         prop::collection::vec(header(), 0..6),
         prop::collection::vec(any::<u8>(), 0..80),
-        prop::option::of("[!-~]{1,40}"),
+        prop::option::of("[!-~][ -~]{0,38}[!-~]|[!-~] {2}[!-~]"),
         0u64..4_000_000_000,
     )
         .prop_map(

@@ -31,6 +31,14 @@ use crate::signing::Sign;
 /// How many headers the standard stack adds to a serialized request, at most: the user agents,
 /// invocation id, length, attempt, date, payload hash, token and signature. Serializers make
 /// room for them up front, so that a request's header map is allocated once.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::middleware::ADDED_HEADERS;
+/// let mut request = http::Request::new(bytes::Bytes::new());
+/// request.headers_mut().reserve(2 + ADDED_HEADERS);
+/// assert!(request.headers().capacity() >= 2 + ADDED_HEADERS);
+/// ```
 pub const ADDED_HEADERS: usize = 9;
 
 /// A boxed future that can be sent between threads, as middleware return.
@@ -75,9 +83,10 @@ pub trait Middleware: Send + Sync + 'static {
     /// says so by returning `Some`.
     ///
     /// The chain then goes on to the next middleware itself, without a future of this one's
-    /// own, which saves an allocation and a poll on every call. Middleware that wraps the
-    /// rest of the call (a retry loop, a timer) keeps the default, `None`. One that returns
-    /// `Some` can implement `handle` with [`handle_before`].
+    /// own, which saves an allocation and a poll on every call; it calls `handle` only when
+    /// `before` returns `None`. Middleware that wraps the rest of the call (a retry loop, a
+    /// timer) keeps the default, `None`. One that returns `Some` can implement `handle` with
+    /// [`handle_before`], for callers that run it directly.
     fn before(&self, ctx: &mut Context) -> Option<Result<(), Failure>> {
         let _ = ctx;
         None
@@ -125,7 +134,8 @@ pub fn handle_before<'a, M: Middleware + ?Sized>(
 
 /// The rest of the chain after the current middleware, ending in the transport.
 ///
-/// It is `Copy`, so a middleware such as a retry loop may run it more than once.
+/// It is `Copy`, so a middleware such as a retry loop may run it more than once, setting the
+/// request again before each run: the transport takes the request it sends.
 #[derive(Clone, Copy)]
 pub struct Next<'a> {
     rest: &'a [Entry],

@@ -53,8 +53,9 @@ pub(super) fn canonical_request(
     write_query(&mut text, request.uri().query().unwrap_or_default());
     text.push('\n');
 
-    for (i, (name, value)) in headers.iter().enumerate() {
-        let continues = i > 0 && headers[i - 1].0 == *name;
+    for (i, header) in headers.iter().enumerate() {
+        let (name, value) = (header.name, header.value);
+        let continues = i > 0 && headers[i - 1].name == name;
         if continues {
             text.push(',');
         } else {
@@ -64,13 +65,18 @@ pub(super) fn canonical_request(
             text.push_str(name);
             text.push(':');
         }
-        push_trimmed(&mut text, value);
+        if header.sent_as_is {
+            text.push_str(value);
+        } else {
+            push_trimmed(&mut text, value);
+        }
     }
     text.push_str("\n\n");
 
     let start = text.len();
-    for (i, (name, _)) in headers.iter().enumerate() {
-        if i > 0 && headers[i - 1].0 == *name {
+    for (i, header) in headers.iter().enumerate() {
+        let name = header.name;
+        if i > 0 && headers[i - 1].name == name {
             continue;
         }
         if i > 0 {
@@ -88,13 +94,22 @@ pub(super) fn canonical_request(
     })
 }
 
-/// The headers that are signed, as (name, value), sorted by name; the values of one name keep
-/// the order they are sent in.
+/// A header as it is signed.
+struct Signed<'a> {
+    name: &'a str,
+    value: &'a str,
+    /// The signer's own values (date, hash, token) and the derived host are signed as they
+    /// are; the request's headers have their spaces trimmed first.
+    sent_as_is: bool,
+}
+
+/// The headers that are signed, sorted by name; the values of one name keep the order they
+/// are sent in.
 fn signed_headers<'a>(
     request: &'a Request,
     added: &[(&'a str, &'a str)],
     unsigned: &[&str],
-) -> Result<Vec<(&'a str, &'a str)>, ConstructionFailure> {
+) -> Result<Vec<Signed<'a>>, ConstructionFailure> {
     let mut headers = Vec::with_capacity(request.headers().len() + added.len() + 1);
     for (name, value) in request.headers() {
         let name = name.as_str();
@@ -107,19 +122,30 @@ fn signed_headers<'a>(
                 "holds bytes that are not visible ASCII, so it cannot be signed",
             )
         })?;
-        headers.push((name, value));
+        headers.push(Signed {
+            name,
+            value,
+            sent_as_is: false,
+        });
     }
 
     if !request.headers().contains_key(http::header::HOST) {
-        headers.push(("host", host_of(request.uri())?));
+        headers.push(Signed {
+            name: "host",
+            value: host_of(request.uri())?,
+            sent_as_is: true,
+        });
     }
-    headers.extend(
-        added
-            .iter()
-            .copied()
-            .filter(|(name, _)| !unsigned.contains(name)),
-    );
-    headers.sort_by(|a, b| a.0.cmp(b.0));
+    for &(name, value) in added {
+        if !unsigned.contains(&name) {
+            headers.push(Signed {
+                name,
+                value,
+                sent_as_is: true,
+            });
+        }
+    }
+    headers.sort_by(|a, b| a.name.cmp(b.name));
     Ok(headers)
 }
 
@@ -133,8 +159,11 @@ fn host_of(uri: &http::Uri) -> Result<&str, ConstructionFailure> {
         )
     })?;
     let default_port = matches!(
-        (uri.scheme_str(), authority.port_u16()),
-        (Some("http"), Some(80)) | (Some("https"), Some(443))
+        (
+            uri.scheme_str(),
+            authority.port().as_ref().map(|p| p.as_str())
+        ),
+        (Some("http"), Some("80")) | (Some("https"), Some("443"))
     );
     Ok(if default_port {
         authority.host()

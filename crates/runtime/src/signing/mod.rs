@@ -25,6 +25,12 @@ use crate::middleware::{BoxFuture, Context, Middleware, Next, Request};
 /// Headers left out of the signature: those proxies may change (as aws-sigv4 leaves out),
 /// and the SDK's own bookkeeping, which differs per attempt and which aws-sdk-lambda does not
 /// sign either.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::signing::UNSIGNED_HEADERS;
+/// assert!(UNSIGNED_HEADERS.contains(&"user-agent"));
+/// ```
 pub const UNSIGNED_HEADERS: &[&str] = &[
     "authorization",
     "user-agent",
@@ -156,9 +162,12 @@ impl Signer {
             tracing::trace!(region, service, signed_headers, "signed the request");
         }
 
-        let buffer = canonical.into_buffer();
+        let mut buffer = canonical.into_buffer().into_bytes();
         if buffer.capacity() <= KEPT_BUFFER {
-            CANONICAL_BUFFER.set(buffer);
+            // Zeroed, so that a thread does not keep a session token between signatures.
+            buffer.fill(0);
+            buffer.clear();
+            CANONICAL_BUFFER.set(String::from_utf8(buffer).unwrap_or_default());
         }
         signed
     }
@@ -258,6 +267,15 @@ fn hex<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
 }
 
 /// Finalize-step middleware that signs each attempt with the client's credentials.
+///
+/// # Example
+/// ```
+/// use lamina_runtime::middleware::{Stack, Step};
+/// use lamina_runtime::signing::Sign;
+///
+/// let mut stack = Stack::new();
+/// stack.add(Step::Finalize, "sign", Sign::default()).unwrap();
+/// ```
 #[derive(Debug, Default)]
 pub struct Sign {
     signer: Signer,

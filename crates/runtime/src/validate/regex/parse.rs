@@ -112,6 +112,7 @@ pub(super) fn parse(pattern: &str) -> Option<Node> {
         chars: pattern.chars().collect(),
         at: 0,
         depth: 0,
+        in_look: false,
     };
     let node = parser.alternation()?;
     (parser.at == parser.chars.len()).then_some(node)
@@ -124,6 +125,9 @@ struct Parser {
     chars: Vec<char>,
     at: usize,
     depth: usize,
+    /// Inside a lookaround, where another one is refused: nesting them would multiply the
+    /// matching time by the input's length once more for each level.
+    in_look: bool,
 }
 
 impl Parser {
@@ -233,7 +237,7 @@ impl Parser {
             '(' => self.group(),
             '[' => self.class().map(Node::Set),
             '\\' => self.escape().map(Node::Set),
-            '*' | '+' | '?' | '{' | '}' | ')' | ']' => None,
+            '*' | '+' | '?' | '{' | ')' => None,
             c => Some(Node::Set(CharSet::char(c))),
         }
     }
@@ -254,11 +258,17 @@ impl Parser {
         } else {
             None
         };
+        if look.is_some() && self.in_look {
+            return None;
+        }
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
         }
+        let outer_look = self.in_look;
+        self.in_look = outer_look || look.is_some();
         let node = self.alternation()?;
+        self.in_look = outer_look;
         self.depth -= 1;
         if !self.eat(')') {
             return None;
@@ -331,13 +341,11 @@ impl Parser {
             negated: self.eat('^'),
             ..CharSet::default()
         };
-        let mut first = true;
         loop {
             let c = self.next()?;
-            if c == ']' && !first {
+            if c == ']' {
                 return Some(set);
             }
-            first = false;
 
             let low = match c {
                 '\\' => match self.class_escape()? {

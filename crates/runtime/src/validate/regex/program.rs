@@ -20,8 +20,8 @@ pub struct Pattern {
     program: Program,
 }
 
-/// The most (instruction, position) states a run keeps one bit each for; a run with more
-/// keeps the states it has visited in a hash set instead.
+/// The most (instruction, position) states a run keeps one bit each for (2 MiB): text too
+/// long for that is not matched, and taken as matching.
 const VISITED_LIMIT: usize = 1 << 24;
 
 impl Pattern {
@@ -37,9 +37,14 @@ impl Pattern {
 
     /// Whether `text` has a match anywhere (the pattern is not implicitly anchored, as
     /// Smithy's `pattern` trait says).
+    ///
+    /// A match costs at most the pattern's size times the text's length, and a lookaround
+    /// multiplies that by the text's length once more. Text too long to match within 2 MiB of
+    /// bookkeeping (a million characters against a short pattern, thousands against an ARN's)
+    /// is taken as matching: the service checks it anyway.
     pub fn is_match(&self, text: &str) -> bool {
         let chars: Vec<char> = text.chars().collect();
-        self.program.run(&chars, 0, None)
+        self.program.run(&chars, 0).unwrap_or(true)
     }
 }
 
@@ -65,6 +70,8 @@ enum Inst {
 #[derive(Debug, Clone, Default)]
 struct Program {
     insts: Vec<Inst>,
+    /// The instructions of the lookaround bodies, which count against the same limit.
+    in_looks: usize,
 }
 
 /// The largest program compiled, so that a huge `{n,m}` cannot blow up.
@@ -90,7 +97,7 @@ impl Program {
     }
 
     fn node(&mut self, node: &Node) -> Option<()> {
-        if self.insts.len() > MAX_INSTS {
+        if self.insts.len() + self.in_looks > MAX_INSTS {
             return None;
         }
         match node {
@@ -117,8 +124,12 @@ impl Program {
                 negate,
             } => {
                 let mut body = Program::default();
+                if !*ahead {
+                    body.search_prefix();
+                }
                 body.node(node)?;
                 body.push(Inst::Match);
+                self.in_looks += body.insts.len();
                 self.push(Inst::Look {
                     body,
                     ahead: *ahead,
@@ -175,11 +186,39 @@ impl Program {
         Some(())
     }
 
-    /// Whether the program matches `text` from `start`; with `end`, a match must end there
-    /// (for lookbehind).
-    fn run(&self, text: &[char], start: usize, end: Option<usize>) -> bool {
+    /// Whether the program matches `text` from `start`, or `None` when the text is too long
+    /// to match within [`VISITED_LIMIT`].
+    fn run(&self, text: &[char], start: usize) -> Option<bool> {
+        let mut found = false;
+        self.explore(text, start, &mut |_| {
+            found = true;
+            false
+        })?;
+        Some(found)
+    }
+
+    /// The positions at which a match of the program ends (a lookbehind's body, which starts
+    /// with a search so that a match may begin anywhere before them).
+    fn ends(&self, text: &[char]) -> Option<Vec<bool>> {
+        let mut ends = vec![false; text.len() + 1];
+        self.explore(text, 0, &mut |at| {
+            ends[at] = true;
+            true
+        })?;
+        Some(ends)
+    }
+
+    /// Walks every state reachable from `start`, once each, calling `on_match` with the
+    /// position of each match until it returns `false`.
+    fn explore(
+        &self,
+        text: &[char],
+        start: usize,
+        on_match: &mut dyn FnMut(usize) -> bool,
+    ) -> Option<()> {
         let width = text.len() + 1;
-        let mut visited = Visited::new(self.insts.len(), width);
+        let mut visited = Visited::new(self.insts.len(), width)?;
+        let mut behind: Vec<Option<Vec<bool>>> = vec![None; self.insts.len()];
         let mut stack = vec![(0, start)];
 
         while let Some((pc, at)) = stack.pop() {
@@ -218,51 +257,49 @@ impl Program {
                     negate,
                 } => {
                     let found = if *ahead {
-                        body.run(text, at, None)
+                        body.run(text, at)?
                     } else {
-                        (0..=at).rev().any(|from| body.run(text, from, Some(at)))
+                        if behind[pc].is_none() {
+                            behind[pc] = Some(body.ends(text)?);
+                        }
+                        behind[pc].as_ref().is_some_and(|ends| ends[at])
                     };
                     if found != *negate {
                         stack.push((pc + 1, at));
                     }
                 }
                 Inst::Match => {
-                    if end.is_none_or(|end| end == at) {
-                        return true;
+                    if !on_match(at) {
+                        return Some(());
                     }
                 }
             }
         }
-        false
+        Some(())
     }
 }
 
-/// The (instruction, position) states a run has been in: a state that failed once fails
-/// again, as nothing else (no captures, no backreferences) depends on the path to it.
-enum Visited {
-    Bits(Vec<u64>),
-    Set(std::collections::HashSet<usize>),
+/// The (instruction, position) states a run has been in, one bit each: a state that failed
+/// once fails again, as nothing else (no captures, no backreferences) depends on the path to
+/// it.
+struct Visited {
+    bits: Vec<u64>,
 }
 
 impl Visited {
-    fn new(insts: usize, width: usize) -> Self {
-        let states = insts.saturating_mul(width);
-        if states <= VISITED_LIMIT {
-            Self::Bits(vec![0; states.div_ceil(64)])
-        } else {
-            Self::Set(std::collections::HashSet::new())
-        }
+    /// Room for every state of `insts` instructions over `width` positions, or `None` past
+    /// [`VISITED_LIMIT`].
+    fn new(insts: usize, width: usize) -> Option<Self> {
+        let states = insts.checked_mul(width).filter(|&s| s <= VISITED_LIMIT)?;
+        Some(Self {
+            bits: vec![0; states.div_ceil(64)],
+        })
     }
 
     fn first_visit(&mut self, state: usize) -> bool {
-        match self {
-            Self::Bits(bits) => {
-                let (word, bit) = (state / 64, 1u64 << (state % 64));
-                let first = bits[word] & bit == 0;
-                bits[word] |= bit;
-                first
-            }
-            Self::Set(set) => set.insert(state),
-        }
+        let (word, bit) = (state / 64, 1u64 << (state % 64));
+        let first = self.bits[word] & bit == 0;
+        self.bits[word] |= bit;
+        first
     }
 }

@@ -46,6 +46,9 @@ fn each_construct_matches_as_ecma_262_says() {
         ("^(a*)*$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", false),
         ("^$", "", true),
         ("", "anything", true),
+        ("[]a", "a", false),
+        ("^[^]$", "\n", true),
+        ("^[]a]$", "a]", false),
     ];
     for &(pattern, text, expected) in cases {
         assert_eq!(matches(pattern, text), expected, "{pattern} on {text:?}");
@@ -64,6 +67,8 @@ fn syntax_outside_ecma_262_or_this_matcher_is_refused() {
         r"\bword",
         r"\p{Greek}",
         "(?i)a",
+        "(?=(?=a))",
+        "((?=(a{1000}){20})a){1000}",
     ] {
         assert!(Pattern::new(pattern).is_none(), "{pattern}");
     }
@@ -73,6 +78,21 @@ fn syntax_outside_ecma_262_or_this_matcher_is_refused() {
 fn nested_repetition_takes_linear_time() {
     let text = "a".repeat(5_000) + "!";
     assert!(!matches("^(a|a?)+$", &text));
+}
+
+#[test]
+fn a_lookbehind_is_worked_out_once_per_match() {
+    let name = r"^[0-9A-Za-z\.\-_]*(?<!\.)$";
+    let long = "a.".repeat(20_000);
+    assert!(!matches(name, &long));
+    assert!(matches(name, &(long + "b")));
+}
+
+#[test]
+fn text_too_long_to_track_is_taken_as_matching() {
+    let text = "x".repeat(4_000_000);
+    assert!(matches("^a$", &text));
+    assert!(!matches("^a$", "x"));
 }
 
 #[test]
