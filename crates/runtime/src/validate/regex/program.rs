@@ -218,7 +218,7 @@ impl Program {
     ) -> Option<()> {
         let width = text.len() + 1;
         let mut visited = Visited::new(self.insts.len(), width)?;
-        let mut behind: Vec<Option<Vec<bool>>> = vec![None; self.insts.len()];
+        let mut behind: Vec<(usize, Vec<bool>)> = Vec::new();
         let mut stack = vec![(0, start)];
 
         while let Some((pc, at)) = stack.pop() {
@@ -259,10 +259,15 @@ impl Program {
                     let found = if *ahead {
                         body.run(text, at)?
                     } else {
-                        if behind[pc].is_none() {
-                            behind[pc] = Some(body.ends(text)?);
-                        }
-                        behind[pc].as_ref().is_some_and(|ends| ends[at])
+                        let known = behind.iter().position(|(look, _)| *look == pc);
+                        let index = match known {
+                            Some(index) => index,
+                            None => {
+                                behind.push((pc, body.ends(text)?));
+                                behind.len() - 1
+                            }
+                        };
+                        behind[index].1[at]
                     };
                     if found != *negate {
                         stack.push((pc + 1, at));
