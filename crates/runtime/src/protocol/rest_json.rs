@@ -21,39 +21,19 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Encodes `value` as one path segment, so that no value can change the rest of the path.
+/// Appends `value` to `path` as one path segment, so that no value can change the rest of the
+/// path: the way generated serializers build a request's path in one buffer.
 ///
 /// `/`, `?`, `#`, spaces and non-ASCII characters are percent-encoded; a value that is empty
 /// or only `.` or `..` is refused, because HTTP stacks resolve such segments away.
 ///
 /// # Example
 /// ```
-/// use lamina_runtime::protocol::rest_json::encode_label;
-/// assert_eq!(encode_label("FunctionName", "a/b?c#d").unwrap(), "a%2Fb%3Fc%23d");
-/// assert!(encode_label("FunctionName", "..").is_err());
-/// ```
-pub fn encode_label(field: &str, value: &str) -> Result<String, ConstructionFailure> {
-    let mut out = String::with_capacity(value.len());
-    push_label(&mut out, field, value)?;
-    Ok(out)
-}
-
-/// Encodes a greedy label: like [`encode_label`], but `/` separates segments and is kept.
-pub fn encode_greedy_label(field: &str, value: &str) -> Result<String, ConstructionFailure> {
-    let mut out = String::with_capacity(value.len());
-    push_greedy_label(&mut out, field, value)?;
-    Ok(out)
-}
-
-/// Appends `value` encoded as [`encode_label`] does to `path`, the way generated serializers
-/// build a request's path in one buffer.
-///
-/// # Example
-/// ```
 /// use lamina_runtime::protocol::rest_json::push_label;
 /// let mut path = String::from("/functions/");
-/// push_label(&mut path, "FunctionName", "my fn").unwrap();
-/// assert_eq!(path, "/functions/my%20fn");
+/// push_label(&mut path, "FunctionName", "a/b?c#d").unwrap();
+/// assert_eq!(path, "/functions/a%2Fb%3Fc%23d");
+/// assert!(push_label(&mut path, "FunctionName", "..").is_err());
 /// ```
 pub fn push_label(path: &mut String, field: &str, value: &str) -> Result<(), ConstructionFailure> {
     check_segment(field, value)?;
@@ -61,7 +41,8 @@ pub fn push_label(path: &mut String, field: &str, value: &str) -> Result<(), Con
     Ok(())
 }
 
-/// Appends `value` encoded as [`encode_greedy_label`] does to `path`.
+/// Appends a greedy label to `path`: like [`push_label`], but `/` separates segments and is
+/// kept.
 ///
 /// # Example
 /// ```
@@ -107,7 +88,9 @@ fn check_segment(field: &str, value: &str) -> Result<(), ConstructionFailure> {
 /// let mut query = QueryWriter::default();
 /// query.push("Qualifier", "$LATEST");
 /// query.push("x", "a b&c");
-/// assert_eq!(query.finish("/path"), "/path?Qualifier=%24LATEST&x=a%20b%26c");
+/// let mut path = String::from("/path");
+/// query.append_to(&mut path);
+/// assert_eq!(path, "/path?Qualifier=%24LATEST&x=a%20b%26c");
 /// ```
 #[derive(Debug, Default)]
 pub struct QueryWriter {
@@ -122,14 +105,6 @@ impl QueryWriter {
         self.query.extend(utf8_percent_encode(name, UNRESERVED));
         self.query.push('=');
         self.query.extend(utf8_percent_encode(value, UNRESERVED));
-    }
-
-    /// The path followed by the query, if any.
-    pub fn finish(self, path: &str) -> String {
-        let mut out = String::with_capacity(path.len() + self.query.len());
-        out.push_str(path);
-        self.append_to(&mut out);
-        out
     }
 
     /// Appends the query, if any, to `path`.
@@ -538,18 +513,22 @@ mod tests {
             ("my.func", "my.func"),
         ];
         for (raw, encoded) in cases {
-            assert_eq!(encode_label("FunctionName", raw).unwrap(), encoded, "{raw}");
+            let mut path = String::new();
+            push_label(&mut path, "FunctionName", raw).unwrap();
+            assert_eq!(path, encoded, "{raw}");
         }
         for bad in ["", ".", ".."] {
-            let err = encode_label("FunctionName", bad).unwrap_err();
+            let err = push_label(&mut String::new(), "FunctionName", bad).unwrap_err();
             assert_eq!(err.field(), Some("FunctionName"));
         }
     }
 
     #[test]
     fn greedy_labels_keep_slashes_but_not_dot_segments() {
-        assert_eq!(encode_greedy_label("Key", "a b/c").unwrap(), "a%20b/c");
-        assert!(encode_greedy_label("Key", "a/../b").is_err());
+        let mut path = String::new();
+        push_greedy_label(&mut path, "Key", "a b/c").unwrap();
+        assert_eq!(path, "a%20b/c");
+        assert!(push_greedy_label(&mut String::new(), "Key", "a/../b").is_err());
     }
 
     #[test]
