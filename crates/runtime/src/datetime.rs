@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// let t = DateTime::from_secs(784_111_777);
 /// assert_eq!(t.to_http_date(), "Sun, 06 Nov 1994 08:49:37 GMT");
 /// assert_eq!(t.to_date_time(), "1994-11-06T08:49:37Z");
-/// assert_eq!(t.to_basic_date_time(), "19941106T084937Z");
+/// assert_eq!(&t.basic_date_time(), b"19941106T084937Z");
 /// assert_eq!(DateTime::parse_date_time("1994-11-06T08:49:37Z"), Some(t));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -102,14 +102,9 @@ impl DateTime {
         out
     }
 
-    /// The time in ISO 8601's basic format in UTC, to the second, as SigV4 stamps requests:
-    /// `19941106T084937Z`.
-    pub fn to_basic_date_time(&self) -> String {
-        String::from_utf8_lossy(&self.basic_date_time()).into_owned()
-    }
-
-    /// [`Self::to_basic_date_time`] as ASCII bytes, without allocating (a year past 9999
-    /// keeps its last four digits).
+    /// The time in ISO 8601's basic format in UTC, to the second, as SigV4 stamps requests
+    /// (`19941106T084937Z`), as ASCII bytes, without allocating (a year past 9999 keeps its
+    /// last four digits).
     ///
     /// # Example
     /// ```
