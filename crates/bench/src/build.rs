@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 /// Each program: its name, the client crate to time, its dependencies and its `main`.
-const PROGRAMS: [(&str, &str, &str, &str); 3] = [
+const PROGRAMS: [(&str, &str, &str, &str); 4] = [
     (
         "lamina",
         "lamina",
@@ -47,6 +47,44 @@ tokio = { version = "1", features = ["rt", "macros"] }"#,
 async fn main() {
     let url = "http://127.0.0.1:9/2015-03-31/functions/f/invocations";
     let out = reqwest::Client::new().post(url).body("{}").send().await;
+    println!("{:?}", out.map(|r| r.status()).map_err(|e| e.to_string()));
+}"#,
+    ),
+    (
+        "signed-floor",
+        "aws-sigv4",
+        r#"aws-credential-types = "1.2"
+aws-sigv4 = { version = "1.3", default-features = false, features = ["sign-http", "http1"] }
+aws-smithy-runtime-api = { version = "1", features = ["client"] }
+http = "1"
+reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }
+serde_json = "1"
+tokio = { version = "1", features = ["rt", "macros"] }"#,
+        r#"use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_smithy_runtime_api::client::identity::Identity;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let url = "http://127.0.0.1:9/2015-03-31/functions/f/invocations";
+    let payload = serde_json::to_vec(&serde_json::json!({})).unwrap();
+    let credentials = aws_credential_types::Credentials::new("AKID", "secret", None, None, "m");
+    let identity = Identity::from(credentials);
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("lambda")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let body = SignableBody::Bytes(&payload);
+    let signable = SignableRequest::new("POST", url, std::iter::empty(), body).unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::post(url).body(payload).unwrap();
+    instructions.apply_to_request_http1x(&mut request);
+    let request = reqwest::Request::try_from(request).unwrap();
+    let out = reqwest::Client::new().execute(request).await;
     println!("{:?}", out.map(|r| r.status()).map_err(|e| e.to_string()));
 }"#,
     ),
@@ -119,17 +157,23 @@ fn crate_time(dir: &Path, crate_name: &str) -> Option<f64> {
 }
 
 fn print_table(results: &[Value]) {
+    let figure = |r: &Value, key: &str| r[key].as_f64().unwrap_or(f64::NAN);
+    let sdk = results.iter().find(|r| r["client"] == "sdk");
+    let of_sdk = |r: &Value, key: &str| figure(r, key) / sdk.map_or(f64::NAN, |s| figure(s, key));
+
     println!(
-        "{:<10} {:>16} {:>18} {:>20}",
-        "program", "clean build (s)", "client crate (s)", "stripped binary (MB)"
+        "{:<13} {:>16} {:>8} {:>17} {:>21} {:>8}",
+        "program", "clean build (s)", "/sdk", "client crate (s)", "stripped binary (MB)", "/sdk"
     );
     for r in results {
         println!(
-            "{:<10} {:>16.1} {:>18.1} {:>20.2}",
+            "{:<13} {:>16.1} {:>7.2}x {:>17.1} {:>21.2} {:>7.2}x",
             r["client"].as_str().unwrap_or(""),
-            r["clean_build_s"].as_f64().unwrap_or(f64::NAN),
-            r["client_crate_s"].as_f64().unwrap_or(f64::NAN),
-            r["stripped_binary_mb"].as_f64().unwrap_or(f64::NAN),
+            figure(r, "clean_build_s"),
+            of_sdk(r, "clean_build_s"),
+            figure(r, "client_crate_s"),
+            figure(r, "stripped_binary_mb"),
+            of_sdk(r, "stripped_binary_mb"),
         );
     }
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-const CLIENTS: [&str; 3] = ["lamina", "sdk", "floor"];
+const CLIENTS: [&str; 4] = ["lamina", "sdk", "floor", "signed-floor"];
 const SCENARIOS: [&str; 3] = ["seq", "c64", "big"];
 
 /// How many fresh processes time the cold start, per client and round.
@@ -88,7 +88,9 @@ pub(crate) fn drive(options: &[&str]) -> Result<(), String> {
 
     for round in 0..rounds {
         eprintln!("round {} of {rounds}", round + 1);
-        let order: Vec<&str> = (0..3).map(|i| CLIENTS[(i + round) % 3]).collect();
+        let order: Vec<&str> = (0..CLIENTS.len())
+            .map(|i| CLIENTS[(i + round) % CLIENTS.len()])
+            .collect();
         for scenario in SCENARIOS {
             for client in &order {
                 let report = measure(&exe, client, scenario, &url)?;
@@ -199,17 +201,21 @@ fn value(medians: &Medians, client: &str, scenario: &str, metric: &str) -> f64 {
 
 fn table(medians: &Medians) -> String {
     let mut out = format!(
-        "{:<48} {:>10} {:>15} {:>10} {:>13} {:>12}\n",
-        "median", "lamina", "aws-sdk-lambda", "floor", "lamina/floor", "lamina/sdk"
+        "{:<48} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
+        "median", "lamina", "sdk", "floor", "signed", "/floor", "/signed", "/sdk"
     );
     for (label, scenario, metric, divisor) in ROWS {
-        let [lamina, sdk, floor] = CLIENTS.map(|c| value(medians, c, scenario, metric) / divisor);
+        let [lamina, sdk, floor, signed] =
+            CLIENTS.map(|c| value(medians, c, scenario, metric) / divisor);
         out.push_str(&format!(
-            "{label:<48} {lamina:>10.1} {sdk:>15.1} {floor:>10.1} {:>12.2}x {:>11.2}x\n",
+            "{label:<48} {lamina:>8.1} {sdk:>8.1} {floor:>8.1} {signed:>8.1} {:>7.2}x {:>7.2}x \
+             {:>7.2}x\n",
             lamina / floor,
+            lamina / signed,
             lamina / sdk
         ));
     }
+    out.push_str("(signed: the floor signed with aws-sigv4 on every call; ratios are lamina's)\n");
     out
 }
 
@@ -217,11 +223,12 @@ fn json_report(medians: &Medians, rounds: usize) -> Value {
     let rows: Vec<Value> = ROWS
         .iter()
         .map(|(label, scenario, metric, divisor)| {
-            let [lamina, sdk, floor] =
+            let [lamina, sdk, floor, signed] =
                 CLIENTS.map(|c| value(medians, c, scenario, metric) / divisor);
             json!({
                 "metric": label, "lamina": lamina, "aws_sdk_lambda": sdk, "floor": floor,
-                "lamina_over_floor": lamina / floor, "lamina_over_sdk": lamina / sdk,
+                "signed_floor": signed, "lamina_over_floor": lamina / floor,
+                "lamina_over_signed_floor": lamina / signed, "lamina_over_sdk": lamina / sdk,
             })
         })
         .collect();

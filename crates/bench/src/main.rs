@@ -1,6 +1,6 @@
-//! `lamina-bench`: what one Invoke costs with lamina, with aws-sdk-lambda, and with a plain
-//! reqwest client posting a precomputed, unsigned request (the floor), against the same
-//! canned local server.
+//! `lamina-bench`: what one Invoke costs with lamina, with aws-sdk-lambda, with a plain
+//! reqwest client posting a precomputed, unsigned request (the floor), and with that request
+//! signed by aws-sigv4 on every call (the signed floor), against the same canned local server.
 //!
 //! - `drive [--rounds N] [--quick]`: the whole comparison, each measurement in a fresh process,
 //!   clients alternating, medians printed as a table and written as JSON;
@@ -41,5 +41,5 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: lamina-bench drive [--rounds N] [--quick] [--out FILE]
        lamina-bench build [--out FILE]
        lamina-bench serve PORT
-       lamina-bench run lamina|sdk|floor seq|c64|big URL
-       lamina-bench cold lamina|sdk|floor URL";
+       lamina-bench run lamina|sdk|floor|signed-floor seq|c64|big URL
+       lamina-bench cold lamina|sdk|floor|signed-floor URL";
