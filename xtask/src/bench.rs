@@ -1,6 +1,6 @@
-//! `cargo xtask bench`: the side-by-side comparison of lamina, aws-sdk-lambda and the
-//! unsigned reqwest floor (`crates/bench`, built here in release, outside the workspace), and
-//! the criterion micro-benchmarks.
+//! `cargo xtask bench`: the side-by-side comparison of lamina, aws-sdk-lambda, the unsigned
+//! reqwest floor and that floor signed with aws-sigv4 (`crates/bench`, built here in release,
+//! outside the workspace), and the criterion micro-benchmarks.
 
 use std::path::Path;
 use std::process::Command;
@@ -10,8 +10,9 @@ use crate::codegen::workspace_root;
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--build] [--micro]
 
   (no flag)    CPU per invoke, throughput, 6 MiB payloads, memory and cold start: lamina,
-               aws-sdk-lambda and a plain reqwest floor against one local server, medians of
-               alternating runs; written to target/bench/results.json
+               aws-sdk-lambda, a plain reqwest floor and that floor signed with aws-sigv4
+               against one local server, medians of alternating runs; written to
+               target/bench/results.json
   --quick      one round instead of five
   --rounds N   N rounds
   --build      also clean release builds of a minimal invoke program with each client: build
