@@ -6,6 +6,8 @@ use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use aws_sigv4::sign::v4;
+use hmac::{Hmac, KeyInit};
+use sha2::Sha256;
 
 /// The last signing key derived, with what it was derived from.
 ///
@@ -21,21 +23,23 @@ struct DayKey {
     date: [u8; 8],
     region: String,
     service: String,
-    key: [u8; 32],
+    /// An HMAC keyed with the signing key: its padded-key blocks are hashed once, and each
+    /// signature starts from a copy.
+    mac: Hmac<Sha256>,
 }
 
 impl KeyCache {
-    /// The key for the secret of `credentials` on `date` (`YYYYMMDD`, the day of `time` in
-    /// UTC) in `region` for `service`: the kept one if it matches, else a freshly derived one,
-    /// which is kept.
-    pub(super) fn key(
+    /// An HMAC keyed with the key for the secret of `credentials` on `date` (`YYYYMMDD`, the
+    /// day of `time` in UTC) in `region` for `service`: a copy of the kept one if it matches,
+    /// else one keyed with a freshly derived key, which is kept.
+    pub(super) fn mac(
         &self,
         credentials: &Credentials,
         time: SystemTime,
         date: &str,
         region: &str,
         service: &str,
-    ) -> [u8; 32] {
+    ) -> Hmac<Sha256> {
         let secret = credentials.secret_access_key();
         let date: [u8; 8] = date.as_bytes().try_into().unwrap_or_default();
         let matches = |k: &DayKey| {
@@ -45,19 +49,24 @@ impl KeyCache {
                 && k.credentials.secret_access_key() == secret
         };
         if let Some(kept) = self.lock().as_ref().filter(|k| matches(k)) {
-            return kept.key;
+            return kept.mac.clone();
         }
 
+        // HMAC pads a key shorter than a block with zeros: the padded key is the same key.
         let derived = v4::generate_signing_key(secret, time, region, service);
-        let key: [u8; 32] = derived.as_ref().try_into().unwrap_or_default();
+        let mut block = [0; 64];
+        for (b, k) in block.iter_mut().zip(derived.as_ref()) {
+            *b = *k;
+        }
+        let mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
         *self.lock() = Some(DayKey {
             credentials: credentials.clone(),
             date,
             region: region.to_owned(),
             service: service.to_owned(),
-            key,
+            mac: mac.clone(),
         });
-        key
+        mac
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<DayKey>> {

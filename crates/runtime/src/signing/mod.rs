@@ -13,7 +13,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 use bytes::{Bytes, BytesMut};
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use http::header::{HeaderName, HeaderValue};
 use sha2::{Digest, Sha256};
 
@@ -144,9 +144,9 @@ impl Signer {
             .into_iter()
             .chain(scope)
             .chain(["\n", canonical_hash]);
-        let key = self.key.key(credentials, time, date, region, service);
+        let mac = self.key.mac(credentials, time, date, region, service);
         let mut signature = [0; 64];
-        let signature = hmac_hex(&key, string_to_sign, &mut signature)?;
+        let signature = hmac_hex(mac, string_to_sign, &mut signature);
 
         let authorization = [ALGORITHM, " Credential=", credentials.access_key_id(), "/"]
             .into_iter()
@@ -173,18 +173,16 @@ impl Signer {
     }
 }
 
-/// The hex HMAC-SHA256 of `parts` under `key`, written into `out`.
+/// The hex HMAC-SHA256 of `parts` under the key `mac` was made with, written into `out`.
 fn hmac_hex<'a, 'p>(
-    key: &[u8],
+    mut mac: Hmac<Sha256>,
     parts: impl Iterator<Item = &'p str>,
     out: &'a mut [u8; 64],
-) -> Result<&'a str, ConstructionFailure> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-        .map_err(|_| ConstructionFailure::other("the signing key has no length", None))?;
+) -> &'a str {
     for part in parts {
         mac.update(part.as_bytes());
     }
-    Ok(hex(&mac.finalize().into_bytes(), out))
+    hex(&mac.finalize().into_bytes(), out)
 }
 
 /// The date, payload hash and authorization headers of a signature, in one shared buffer so
