@@ -257,6 +257,7 @@ pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
     match &field.binding {
         Binding::Header(name) => {
             let (wire, convert) = header_conversion(&field.ty);
+            let name = quote!(&const { rt::http::HeaderName::from_static(#name) });
             let call = finish(quote!(#rest::header::<#wire>(response, #name, #meta)));
             quote!(#call #convert)
         }

@@ -486,7 +486,7 @@ fn header_writes(f: &Field, name: &str) -> TokenStream {
         f,
         quote! {
             request.headers_mut().insert(
-                rt::http::HeaderName::from_static(#name),
+                const { rt::http::HeaderName::from_static(#name) },
                 #rest::header_value(#member, #text)?,
             );
         },

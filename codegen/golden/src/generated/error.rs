@@ -201,7 +201,11 @@ impl ThingNotFound {
                 .flatten(),
             retry_after: rt::protocol::rest_json::header::<
                 i32,
-            >(response, "retry-after", meta.response())
+            >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("retry-after") },
+                    meta.response(),
+                )
                 .ok()
                 .flatten(),
             meta,

@@ -8226,7 +8226,11 @@ impl TooManyRequestsException {
         Self {
             retry_after_seconds: rt::protocol::rest_json::header::<
                 String,
-            >(response, "retry-after", meta.response())
+            >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("retry-after") },
+                    meta.response(),
+                )
                 .ok()
                 .flatten(),
             r#type: rt::protocol::rest_json::body_field::<

@@ -3,7 +3,7 @@
 //! Generated serializers and deserializers call these functions; they hold everything about
 //! the protocol that is the same for every operation.
 
-use http::header::{HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
@@ -245,8 +245,11 @@ impl<T: FromHeader> FromHeader for Vec<T> {
 /// Response header `name` as a `T`, if present; a value that does not parse is an error
 /// naming the header.
 ///
+/// Generated code names the header with a constant, so that reading it parses no name.
+///
 /// # Example
 /// ```
+/// use http::HeaderName;
 /// use lamina_runtime::error::ResponseMetadata;
 /// use lamina_runtime::protocol::rest_json::header;
 /// let response = http::Response::builder()
@@ -254,12 +257,13 @@ impl<T: FromHeader> FromHeader for Vec<T> {
 ///     .body(bytes::Bytes::new())
 ///     .unwrap();
 /// let meta = ResponseMetadata::default();
-/// assert_eq!(header::<i32>(&response, "x-count", &meta).unwrap(), Some(12));
-/// assert!(header::<bool>(&response, "x-count", &meta).is_err());
+/// const COUNT: HeaderName = HeaderName::from_static("x-count");
+/// assert_eq!(header::<i32>(&response, &COUNT, &meta).unwrap(), Some(12));
+/// assert!(header::<bool>(&response, &COUNT, &meta).is_err());
 /// ```
 pub fn header<T: FromHeader>(
     response: &Response,
-    name: &str,
+    name: &HeaderName,
     meta: &ResponseMetadata,
 ) -> Result<Option<T>, ResponseFailure> {
     let Some(value) = response.headers().get(name) else {
@@ -321,9 +325,13 @@ pub fn response_metadata(response: &Response, attempts: u32) -> ResponseMetadata
 
 /// The request id AWS gave a response, from `x-amzn-RequestId` or `x-amz-request-id`.
 pub fn request_id(headers: &http::HeaderMap) -> Option<&str> {
-    ["x-amzn-requestid", "x-amz-request-id"]
+    const NAMES: [HeaderName; 2] = [
+        HeaderName::from_static("x-amzn-requestid"),
+        HeaderName::from_static("x-amz-request-id"),
+    ];
+    NAMES
         .iter()
-        .find_map(|name| headers.get(*name))
+        .find_map(|name| headers.get(name))
         .and_then(|v| v.to_str().ok())
 }
 
@@ -413,9 +421,10 @@ pub fn error_metadata(
     body: &JsonBody,
     meta: ResponseMetadata,
 ) -> ErrorMetadata {
+    const ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
     let from_header = response
         .headers()
-        .get("x-amzn-errortype")
+        .get(ERROR_TYPE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !sanitize_code(v).is_empty())
         .map(str::to_owned);

@@ -104,7 +104,7 @@ pub fn classify(failure: &Failure, policy: RetryPolicy) -> Option<RetryKind> {
 /// assert_eq!(retry_after(&response, SystemTime::now()), Some(Duration::from_secs(3)));
 /// ```
 pub fn retry_after(response: &Response, now: SystemTime) -> Option<Duration> {
-    if let Some(value) = response.headers().get("retry-after") {
+    if let Some(value) = response.headers().get(http::header::RETRY_AFTER) {
         let text = value.to_str().ok()?.trim();
         return seconds(text).or_else(|| {
             let at = DateTime::parse_http_date(text)?.as_secs_f64();

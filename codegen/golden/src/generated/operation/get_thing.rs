@@ -715,7 +715,11 @@ impl rt::middleware::DeserializeResponse for GetThingOutput {
             .set_requested_by(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "x-requested-by", &meta)?,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("x-requested-by") },
+                    &meta,
+                )?,
             )
             .build(meta);
         Ok(output)

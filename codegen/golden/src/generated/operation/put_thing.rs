@@ -699,7 +699,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-thing-type"),
+                    const { rt::http::HeaderName::from_static("x-thing-type") },
                     rt::protocol::rest_json::header_value("type", value.as_str())?,
                 );
         }
@@ -707,7 +707,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-count"),
+                    const { rt::http::HeaderName::from_static("x-count") },
                     rt::protocol::rest_json::header_value("Count", &value.to_string())?,
                 );
         }
@@ -715,7 +715,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-token"),
+                    const { rt::http::HeaderName::from_static("x-token") },
                     rt::protocol::rest_json::header_value("Token", value.as_str())?,
                 );
         }
@@ -732,9 +732,19 @@ impl rt::middleware::DeserializeResponse for PutThingOutput {
         let output = PutThingOutput::builder()
             .set_status(Some(i32::from(response.status().as_u16())))
             .set_e_tag(
-                rt::protocol::rest_json::header::<String>(response, "etag", &meta)?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(response, &const { rt::http::HeaderName::from_static("etag") }, &meta)?,
             )
-            .set_size(rt::protocol::rest_json::header::<i64>(response, "x-size", &meta)?)
+            .set_size(
+                rt::protocol::rest_json::header::<
+                    i64,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("x-size") },
+                    &meta,
+                )?,
+            )
             .set_body(
                 (!response.body().is_empty())
                     .then(|| String::from_utf8_lossy(response.body()).into_owned()),

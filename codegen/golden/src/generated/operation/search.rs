@@ -754,7 +754,7 @@ impl rt::middleware::SerializeRequest for SearchInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-labels"),
+                    const { rt::http::HeaderName::from_static("x-labels") },
                     rt::protocol::rest_json::header_value(
                         "Labels",
                         &value
@@ -786,7 +786,7 @@ impl rt::middleware::SerializeRequest for SearchInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-client-token"),
+                    const { rt::http::HeaderName::from_static("x-client-token") },
                     rt::protocol::rest_json::header_value("ClientToken", value.as_str())?,
                 );
         }
@@ -826,7 +826,11 @@ impl rt::middleware::DeserializeResponse for SearchOutput {
             .set_modified(
                 rt::protocol::rest_json::header::<
                     rt::datetime::DateTime,
-                >(response, "last-modified", &meta)?,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("last-modified") },
+                    &meta,
+                )?,
             )
             .set_echo(rt::protocol::rest_json::prefix_headers(response, "x-echo-"))
             .set_extra(

@@ -356,7 +356,13 @@ impl rt::middleware::DeserializeResponse for WatchThingsOutput {
                 Some(rt::event_stream::receiver::EventReceiver::from_response(response)),
             )
             .set_cursor(
-                rt::protocol::rest_json::header::<String>(response, "x-cursor", &meta)?,
+                rt::protocol::rest_json::header::<
+                    String,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("x-cursor") },
+                    &meta,
+                )?,
             )
             .build(meta);
         Ok(output)

@@ -1732,7 +1732,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-invocation-type"),
+                    const { rt::http::HeaderName::from_static("x-amz-invocation-type") },
                     rt::protocol::rest_json::header_value(
                         "InvocationType",
                         value.as_str(),
@@ -1743,7 +1743,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-log-type"),
+                    const { rt::http::HeaderName::from_static("x-amz-log-type") },
                     rt::protocol::rest_json::header_value("LogType", value.as_str())?,
                 );
         }
@@ -1751,7 +1751,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-client-context"),
+                    const { rt::http::HeaderName::from_static("x-amz-client-context") },
                     rt::protocol::rest_json::header_value(
                         "ClientContext",
                         value.as_str(),
@@ -1762,7 +1762,9 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-durable-execution-name"),
+                    const {
+                        rt::http::HeaderName::from_static("x-amz-durable-execution-name")
+                    },
                     rt::protocol::rest_json::header_value(
                         "DurableExecutionName",
                         value.as_str(),
@@ -1773,7 +1775,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-tenant-id"),
+                    const { rt::http::HeaderName::from_static("x-amz-tenant-id") },
                     rt::protocol::rest_json::header_value("TenantId", value.as_str())?,
                 );
         }
@@ -1792,23 +1794,43 @@ impl rt::middleware::DeserializeResponse for InvokeOutput {
             .set_function_error(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "x-amz-function-error", &meta)?,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("x-amz-function-error") },
+                    &meta,
+                )?,
             )
             .set_log_result(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "x-amz-log-result", &meta)?,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("x-amz-log-result") },
+                    &meta,
+                )?,
             )
             .set_payload((!response.body().is_empty()).then(|| response.body().clone()))
             .set_executed_version(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "x-amz-executed-version", &meta)?,
+                >(
+                    response,
+                    &const {
+                        rt::http::HeaderName::from_static("x-amz-executed-version")
+                    },
+                    &meta,
+                )?,
             )
             .set_durable_execution_arn(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "x-amz-durable-execution-arn", &meta)?,
+                >(
+                    response,
+                    &const {
+                        rt::http::HeaderName::from_static("x-amz-durable-execution-arn")
+                    },
+                    &meta,
+                )?,
             )
             .build(meta);
         Ok(output)

@@ -1690,7 +1690,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-invocation-type"),
+                    const { rt::http::HeaderName::from_static("x-amz-invocation-type") },
                     rt::protocol::rest_json::header_value(
                         "InvocationType",
                         value.as_str(),
@@ -1701,7 +1701,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-log-type"),
+                    const { rt::http::HeaderName::from_static("x-amz-log-type") },
                     rt::protocol::rest_json::header_value("LogType", value.as_str())?,
                 );
         }
@@ -1709,7 +1709,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-client-context"),
+                    const { rt::http::HeaderName::from_static("x-amz-client-context") },
                     rt::protocol::rest_json::header_value(
                         "ClientContext",
                         value.as_str(),
@@ -1720,7 +1720,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    rt::http::HeaderName::from_static("x-amz-tenant-id"),
+                    const { rt::http::HeaderName::from_static("x-amz-tenant-id") },
                     rt::protocol::rest_json::header_value("TenantId", value.as_str())?,
                 );
         }
@@ -1739,7 +1739,13 @@ impl rt::middleware::DeserializeResponse for InvokeWithResponseStreamOutput {
             .set_executed_version(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "x-amz-executed-version", &meta)?,
+                >(
+                    response,
+                    &const {
+                        rt::http::HeaderName::from_static("x-amz-executed-version")
+                    },
+                    &meta,
+                )?,
             )
             .set_event_stream(
                 Some(rt::event_stream::receiver::EventReceiver::from_response(response)),
@@ -1747,7 +1753,11 @@ impl rt::middleware::DeserializeResponse for InvokeWithResponseStreamOutput {
             .set_response_stream_content_type(
                 rt::protocol::rest_json::header::<
                     String,
-                >(response, "content-type", &meta)?,
+                >(
+                    response,
+                    &const { rt::http::HeaderName::from_static("content-type") },
+                    &meta,
+                )?,
             )
             .build(meta);
         Ok(output)
