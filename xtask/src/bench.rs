@@ -7,7 +7,8 @@ use std::process::Command;
 
 use crate::codegen::workspace_root;
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--build] [--micro]
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--build] [--instructions]
+                        [--micro]
 
   (no flag)    CPU per invoke, throughput, 6 MiB payloads, memory and cold start: lamina,
                aws-sdk-lambda, a plain reqwest floor and that floor signed with aws-sigv4
@@ -17,12 +18,16 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--rounds N] [--build] [
   --rounds N   N rounds
   --build      also clean release builds of a minimal invoke program with each client: build
                time, client crate compile time, stripped binary size (target/bench/build.json)
+  --instructions
+               also instructions per invoke of each client, counted by callgrind (needs
+               valgrind), which the load of a shared machine does not move
+               (target/bench/instructions.json)
   --micro      also the criterion micro-benchmarks of the workspace (cargo bench)";
 
 /// Builds the benchmark in release and runs what `args` asks for.
 pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let mut drive_args = vec!["drive".to_owned()];
-    let (mut build, mut micro) = (false, false);
+    let (mut build, mut instructions, mut micro) = (false, false, false);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -32,6 +37,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
                 drive_args.extend(["--rounds".to_owned(), n.clone()]);
             }
             "--build" => build = true,
+            "--instructions" => instructions = true,
             "--micro" => micro = true,
             _ => return Err(USAGE.to_owned()),
         }
@@ -63,6 +69,10 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     if build {
         let out = target.join("build.json").display().to_string();
         run(&exe, &["build".to_owned(), "--out".to_owned(), out])?;
+    }
+    if instructions {
+        let out = target.join("instructions.json").display().to_string();
+        run(&exe, &["instructions".to_owned(), "--out".to_owned(), out])?;
     }
     if micro {
         cargo(&root, &["bench", "--workspace"])

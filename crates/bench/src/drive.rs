@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-const CLIENTS: [&str; 4] = ["lamina", "sdk", "floor", "signed-floor"];
+pub(crate) const CLIENTS: [&str; 4] = ["lamina", "sdk", "floor", "signed-floor"];
 const SCENARIOS: [&str; 3] = ["seq", "c64", "big"];
 
 /// How many fresh processes time the cold start, per client and round.
@@ -130,7 +130,7 @@ pub(crate) fn drive(options: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-struct KillOnDrop(Child);
+pub(crate) struct KillOnDrop(pub(crate) Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -139,7 +139,7 @@ impl Drop for KillOnDrop {
     }
 }
 
-fn start_server(exe: &PathBuf) -> Result<(Child, String), String> {
+pub(crate) fn start_server(exe: &PathBuf) -> Result<(Child, String), String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?

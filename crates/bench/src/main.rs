@@ -7,11 +7,13 @@
 //! - `serve PORT`: the canned server;
 //! - `run CLIENT SCENARIO URL`: one measurement, printed as JSON;
 //! - `cold CLIENT URL`: one call from a fresh process (for cold start);
-//! - `build`: clean release builds of a minimal invoke program with each client.
+//! - `build`: clean release builds of a minimal invoke program with each client;
+//! - `instructions`: instructions per invoke of each client, counted by callgrind.
 
 mod build;
 mod clients;
 mod drive;
+mod instructions;
 mod measure;
 mod server;
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         ["cold", client, url] => measure::cold(client, url),
         ["drive", options @ ..] => drive::drive(options),
         ["build", options @ ..] => build::build(options),
+        ["instructions", options @ ..] => instructions::instructions(options),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
 
 const USAGE: &str = "usage: lamina-bench drive [--rounds N] [--quick] [--out FILE]
        lamina-bench build [--out FILE]
+       lamina-bench instructions [--out FILE]
        lamina-bench serve PORT
-       lamina-bench run lamina|sdk|floor|signed-floor seq|c64|big URL
+       lamina-bench run lamina|sdk|floor|signed-floor seq|seq-short|c64|big URL
        lamina-bench cold lamina|sdk|floor|signed-floor URL";

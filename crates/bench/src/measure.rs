@@ -14,9 +14,12 @@ use crate::clients::Bench;
 fn scenario(name: &str) -> Result<(usize, usize, usize), String> {
     match name {
         "seq" => Ok((4000, 1, 1024)),
+        "seq-short" => Ok((400, 1, 1024)),
         "c64" => Ok((12800, 64, 1024)),
         "big" => Ok((40, 1, 6 * 1024 * 1024)),
-        other => Err(format!("unknown scenario `{other}`: use seq, c64 or big")),
+        other => Err(format!(
+            "unknown scenario `{other}`: use seq, seq-short, c64 or big"
+        )),
     }
 }
 
