@@ -361,18 +361,13 @@ async fn receive_streaming(
     Ok(http::Response::from_parts(head, whole.freeze()))
 }
 
-/// A copy of a request that shares its body buffer instead of copying it, with room for the
-/// headers that signing adds.
+/// A copy of a request that shares its body buffer instead of copying it; its header map is
+/// copied as it is, without hashing the names again.
 pub fn copy_request(request: &Request) -> Request {
     let mut copy = http::Request::new(Bytes::clone(request.body()));
     *copy.method_mut() = request.method().clone();
     *copy.uri_mut() = request.uri().clone();
     *copy.version_mut() = request.version();
-
-    let headers = copy.headers_mut();
-    headers.reserve(request.headers().len() + crate::middleware::ADDED_HEADERS);
-    for (name, value) in request.headers() {
-        headers.append(name.clone(), value.clone());
-    }
+    *copy.headers_mut() = request.headers().clone();
     copy
 }

@@ -60,7 +60,7 @@ fn name_the_client(ctx: &mut Context) -> Result<(), Failure> {
     })?;
     let headers = request_of(ctx)?.headers_mut();
     headers.insert(USER_AGENT, short);
-    headers.insert(HeaderName::from_static("x-amz-user-agent"), long);
+    headers.insert(const { HeaderName::from_static("x-amz-user-agent") }, long);
     Ok(())
 }
 
@@ -86,9 +86,10 @@ fn add_invocation_id(ctx: &mut Context) -> Result<(), Failure> {
     let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
     let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
     let id = header_value(id.hyphenated().encode_lower(&mut text))?;
-    request_of(ctx)?
-        .headers_mut()
-        .insert(HeaderName::from_static("amz-sdk-invocation-id"), id);
+    request_of(ctx)?.headers_mut().insert(
+        const { HeaderName::from_static("amz-sdk-invocation-id") },
+        id,
+    );
     Ok(())
 }
 

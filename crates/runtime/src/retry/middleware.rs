@@ -43,7 +43,7 @@ impl Middleware for Retry {
                 if let Some(value) = state.attempt_header(attempt, config.max_attempts()) {
                     request
                         .headers_mut()
-                        .insert(HeaderName::from_static("amz-sdk-request"), value);
+                        .insert(const { HeaderName::from_static("amz-sdk-request") }, value);
                 }
                 ctx.take_response();
                 ctx.set_request(request);

@@ -238,11 +238,20 @@ impl SignedValues {
         };
 
         let headers = request.headers_mut();
-        headers.insert(HeaderName::from_static(X_AMZ_DATE), header_value(stamp));
+        headers.insert(
+            const { HeaderName::from_static(X_AMZ_DATE) },
+            header_value(stamp),
+        );
         let payload_hash = header_value(payload_hash);
-        headers.insert(HeaderName::from_static(X_AMZ_CONTENT_SHA256), payload_hash);
+        headers.insert(
+            const { HeaderName::from_static(X_AMZ_CONTENT_SHA256) },
+            payload_hash,
+        );
         if let Some(token) = token {
-            headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), token);
+            headers.insert(
+                const { HeaderName::from_static(X_AMZ_SECURITY_TOKEN) },
+                token,
+            );
         }
         headers.insert(http::header::AUTHORIZATION, authorization);
         Ok(())
