@@ -24,8 +24,8 @@ pub(crate) struct Floor {
 }
 
 /// The signed floor: the floor's request, signed with aws-sigv4's default settings on every
-/// call. It is what a program written by hand with reqwest and aws-sigv4 costs, and so the
-/// least a correct client of a SigV4 service can cost.
+/// call. It is what a program written by hand with reqwest and aws-sigv4 costs: aws-sigv4's
+/// request signer derives the signing key on each call, and keeps nothing between calls.
 pub(crate) struct SignedFloor {
     floor: Floor,
     identity: Identity,
@@ -140,6 +140,15 @@ impl Floor {
 impl SignedFloor {
     /// The floor's request for `payload`, signed now.
     fn request(&self, payload: &Bytes) -> Result<reqwest::Request, String> {
+        let floor = &self.floor;
+        let mut request = floor
+            .client
+            .post(&floor.url)
+            .headers(floor.headers.clone())
+            .body(payload.clone())
+            .build()
+            .map_err(|e| e.to_string())?;
+
         let params = v4::SigningParams::builder()
             .identity(&self.identity)
             .region("us-east-1")
@@ -149,12 +158,17 @@ impl SignedFloor {
             .build()
             .map_err(|e| e.to_string())?
             .into();
-        let headers = self.floor.headers.iter();
-        let headers = headers.map(|(name, value)| (name.as_str(), value.to_str().unwrap_or("")));
+        let headers = request.headers().iter().map(|(name, value)| {
+            let value = value
+                .to_str()
+                .map_err(|_| format!("header {name} is not text"));
+            value.map(|value| (name.as_str(), value))
+        });
+        let headers = headers.collect::<Result<Vec<_>, String>>()?;
         let signable = SignableRequest::new(
             "POST",
-            &self.floor.url,
-            headers,
+            request.url().as_str(),
+            headers.into_iter(),
             SignableBody::Bytes(payload),
         )
         .map_err(|e| e.to_string())?;
@@ -162,11 +176,18 @@ impl SignedFloor {
             .map_err(|e| e.to_string())?
             .into_parts();
 
-        let mut request = http::Request::post(&self.floor.url)
-            .body(payload.clone())
-            .map_err(|e| e.to_string())?;
-        *request.headers_mut() = self.floor.headers.clone();
-        instructions.apply_to_request_http1x(&mut request);
-        reqwest::Request::try_from(request).map_err(|e| e.to_string())
+        let (signed, _) = instructions.into_parts();
+        for header in signed {
+            let value = reqwest::header::HeaderValue::from_str(header.value())
+                .map_err(|e| e.to_string())?;
+            request.headers_mut().insert(header.name(), value);
+        }
+        if !request
+            .headers()
+            .contains_key(reqwest::header::AUTHORIZATION)
+        {
+            return Err("aws-sigv4 left the request unsigned".into());
+        }
+        Ok(request)
     }
 }

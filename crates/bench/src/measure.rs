@@ -23,6 +23,17 @@ fn scenario(name: &str) -> Result<(usize, usize, usize), String> {
     }
 }
 
+/// How many calls warm a client up before a scenario of `calls` is measured.
+fn warm_up(calls: usize) -> usize {
+    (calls / 10).max(4)
+}
+
+/// How many calls one run of `scenario` makes, its warm-up included.
+pub(crate) fn calls_made(scenario_name: &str) -> Result<usize, String> {
+    let (calls, _, _) = scenario(scenario_name)?;
+    Ok(calls + warm_up(calls))
+}
+
 /// Runs `scenario` with `client` against `url` and prints CPU per call, calls per second and
 /// peak memory.
 pub(crate) fn run(client: &str, scenario_name: &str, url: &str) -> Result<(), String> {
@@ -36,7 +47,7 @@ pub(crate) fn run(client: &str, scenario_name: &str, url: &str) -> Result<(), St
     runtime.block_on(async {
         let bench = Arc::new(Bench::new(client, url).await?);
         let payload = Bytes::from(payload(size));
-        let warm_up = (calls / 10).max(4);
+        let warm_up = warm_up(calls);
         calls_in_flight(&bench, &payload, warm_up, in_flight).await?;
 
         let (cpu, wall) = (ProcessTime::now(), Instant::now());

@@ -371,3 +371,45 @@ pub fn copy_request(request: &Request) -> Request {
     *copy.headers_mut() = request.headers().clone();
     copy
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::config::Credentials;
+    use crate::signing::Signer;
+
+    #[test]
+    fn a_copy_keeps_every_value_of_a_header_in_order_and_signs_on_its_own() {
+        let mut request = http::Request::post("https://lambda.us-east-1.amazonaws.com/x")
+            .header("x-amz-client-context", "first")
+            .header("x-amz-client-context", "second")
+            .header("content-type", "application/json")
+            .body(Bytes::from_static(b"{}"))
+            .unwrap();
+        request
+            .headers_mut()
+            .get_mut("content-type")
+            .unwrap()
+            .set_sensitive(true);
+
+        let mut copy = copy_request(&request);
+        let creds = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+        let signer = Signer::default();
+        signer
+            .sign(&mut copy, &creds, "us-east-1", "lambda", SystemTime::now())
+            .unwrap();
+
+        let values: Vec<_> = copy
+            .headers()
+            .get_all("x-amz-client-context")
+            .iter()
+            .collect();
+        assert_eq!(values, ["first", "second"]);
+        assert!(copy.headers()["content-type"].is_sensitive());
+        assert_eq!(copy.body().as_ptr(), request.body().as_ptr());
+        assert!(copy.headers().contains_key("authorization"));
+        assert!(!request.headers().contains_key("authorization"));
+    }
+}
