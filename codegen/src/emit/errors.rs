@@ -1,7 +1,9 @@
 //! Error structures: one per modelled error, with its fault, status and members.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 use super::docs::doc;
 use super::features::{gated, Gates};
@@ -67,6 +69,7 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
     } else {
         quote!(self.meta.message())
     };
+    let header_names = header_consts(&s.fields);
     let reads = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let value = read_field(f, Strictness::Lenient);
@@ -174,6 +177,7 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
                 body: &rt::protocol::rest_json::JsonBody,
                 meta: rt::error::ErrorMetadata,
             ) -> Self {
+                #header_names
                 let _ = (response, body);
                 Self {
                     #(#reads)*
@@ -232,6 +236,51 @@ fn error_struct(e: &ErrorShape) -> TokenStream {
     }
 }
 
+/// The constant generated code names header `name` with: `X_AMZ_LOG_RESULT` for
+/// `x-amz-log-result`. Model header names are HTTP tokens, so any character that cannot be in
+/// an identifier becomes `_`, and a name that starts with a digit gets a leading `H_`.
+pub(crate) fn header_const(name: &str) -> Ident {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if upper.starts_with(|c: char| c.is_ascii_digit()) {
+        format_ident!("H_{}", upper)
+    } else {
+        format_ident!("{}", upper)
+    }
+}
+
+/// Definitions of the constants that name the headers `fields` are bound to, each once, for
+/// the top of the function that reads or writes them: the names are checked when the client
+/// compiles, and no name is parsed when it runs.
+pub(crate) fn header_consts(fields: &[Field]) -> TokenStream {
+    let names: BTreeSet<&str> = fields
+        .iter()
+        .filter_map(|f| match &f.binding {
+            Binding::Header(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() {
+        return TokenStream::new();
+    }
+    let consts = names.into_iter().map(|name| {
+        let constant = header_const(name);
+        quote!(const #constant: HeaderName = HeaderName::from_static(#name);)
+    });
+    quote! {
+        use rt::http::HeaderName;
+        #(#consts)*
+    }
+}
+
 /// How a reader treats a value that does not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Strictness {
@@ -257,8 +306,8 @@ pub(crate) fn read_field(field: &Field, strictness: Strictness) -> TokenStream {
     match &field.binding {
         Binding::Header(name) => {
             let (wire, convert) = header_conversion(&field.ty);
-            let name = quote!(&const { rt::http::HeaderName::from_static(#name) });
-            let call = finish(quote!(#rest::header::<#wire>(response, #name, #meta)));
+            let name = header_const(name);
+            let call = finish(quote!(#rest::header::<#wire>(response, &#name, #meta)));
             quote!(#call #convert)
         }
         Binding::Body(name) => {
@@ -315,5 +364,18 @@ fn header_conversion(ty: &FieldType) -> (TokenStream, TokenStream) {
             )
         }
         other => (value_type(other), quote!()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_const;
+
+    #[test]
+    fn header_constants_are_named_after_the_header() {
+        assert_eq!(header_const("x-amz-log-result"), "X_AMZ_LOG_RESULT");
+        assert_eq!(header_const("retry-after"), "RETRY_AFTER");
+        assert_eq!(header_const("x.custom!tag"), "X_CUSTOM_TAG");
+        assert_eq!(header_const("1st-header"), "H_1ST_HEADER");
     }
 }

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::doc_with;
-use super::errors::{read_field, Strictness};
+use super::errors::{header_const, header_consts, read_field, Strictness};
 use super::features::Gates;
 use super::ident;
 use super::structure::{is_event_stream, is_plain, setters, structure, value_type, Kind};
@@ -473,6 +473,7 @@ fn query_params_writes(f: &Field) -> TokenStream {
 
 fn header_writes(f: &Field, name: &str) -> TokenStream {
     let rest = quote!(rt::protocol::rest_json);
+    let constant = header_const(name);
     let member = &f.member;
     let format = f.timestamp_format.as_deref();
     let text = match &f.ty {
@@ -485,10 +486,7 @@ fn header_writes(f: &Field, name: &str) -> TokenStream {
     with_value(
         f,
         quote! {
-            request.headers_mut().insert(
-                const { rt::http::HeaderName::from_static(#name) },
-                #rest::header_value(#member, #text)?,
-            );
+            request.headers_mut().insert(#constant, #rest::header_value(#member, #text)?);
         },
     )
 }
@@ -555,6 +553,8 @@ fn serialize_impl(op: &Operation) -> TokenStream {
         }
     }
 
+    let header_names = header_consts(&op.input.fields);
+
     // The operation's own headers, with one for the content type.
     let header_room = proc_macro2::Literal::usize_unsuffixed(headers.len() + 1);
 
@@ -612,6 +612,7 @@ fn serialize_impl(op: &Operation) -> TokenStream {
                 rt::middleware::Request,
                 rt::error::ConstructionFailure,
             > {
+                #header_names
                 let mut path = String::with_capacity(128);
                 #(#path)*
 
@@ -698,6 +699,7 @@ fn deserialize_impl(op: &Operation) -> TokenStream {
         )
     });
     let silence = (!reads_response).then(|| quote!(let _ = response;));
+    let header_names = header_consts(&op.output.fields);
     let sets = op.output.fields.iter().map(|f| {
         let set = ident(&f.setter);
         let value = read_field(f, Strictness::Strict);
@@ -712,6 +714,7 @@ fn deserialize_impl(op: &Operation) -> TokenStream {
                 response: &rt::middleware::Response,
                 meta: rt::error::ResponseMetadata,
             ) -> Result<Self, rt::error::ResponseFailure> {
+                #header_names
                 #parse_body
                 #silence
                 let output = #output::builder()

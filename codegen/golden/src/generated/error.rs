@@ -187,6 +187,8 @@ impl ThingNotFound {
         body: &rt::protocol::rest_json::JsonBody,
         meta: rt::error::ErrorMetadata,
     ) -> Self {
+        use rt::http::HeaderName;
+        const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
         let _ = (response, body);
         Self {
             message: rt::protocol::rest_json::body_field::<
@@ -201,11 +203,7 @@ impl ThingNotFound {
                 .flatten(),
             retry_after: rt::protocol::rest_json::header::<
                 i32,
-            >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("retry-after") },
-                    meta.response(),
-                )
+            >(response, &RETRY_AFTER, meta.response())
                 .ok()
                 .flatten(),
             meta,

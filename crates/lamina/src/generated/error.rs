@@ -8222,15 +8222,13 @@ impl TooManyRequestsException {
         body: &rt::protocol::rest_json::JsonBody,
         meta: rt::error::ErrorMetadata,
     ) -> Self {
+        use rt::http::HeaderName;
+        const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
         let _ = (response, body);
         Self {
             retry_after_seconds: rt::protocol::rest_json::header::<
                 String,
-            >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("retry-after") },
-                    meta.response(),
-                )
+            >(response, &RETRY_AFTER, meta.response())
                 .ok()
                 .flatten(),
             r#type: rt::protocol::rest_json::body_field::<

@@ -690,6 +690,8 @@ impl rt::middleware::DeserializeResponse for GetThingOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
+        use rt::http::HeaderName;
+        const X_REQUESTED_BY: HeaderName = HeaderName::from_static("x-requested-by");
         let body = &rt::protocol::rest_json::JsonBody::parse_strict(
             response.body(),
             &meta,
@@ -715,11 +717,7 @@ impl rt::middleware::DeserializeResponse for GetThingOutput {
             .set_requested_by(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("x-requested-by") },
-                    &meta,
-                )?,
+                >(response, &X_REQUESTED_BY, &meta)?,
             )
             .build(meta);
         Ok(output)

@@ -660,6 +660,10 @@ impl rt::middleware::SerializeRequest for PutThingInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
+        use rt::http::HeaderName;
+        const X_COUNT: HeaderName = HeaderName::from_static("x-count");
+        const X_THING_TYPE: HeaderName = HeaderName::from_static("x-thing-type");
+        const X_TOKEN: HeaderName = HeaderName::from_static("x-token");
         let mut path = String::with_capacity(128);
         path.push_str("/things/");
         rt::protocol::rest_json::push_label(&mut path, "Name", self.name.as_str())?;
@@ -699,7 +703,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-thing-type") },
+                    X_THING_TYPE,
                     rt::protocol::rest_json::header_value("type", value.as_str())?,
                 );
         }
@@ -707,7 +711,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-count") },
+                    X_COUNT,
                     rt::protocol::rest_json::header_value("Count", &value.to_string())?,
                 );
         }
@@ -715,7 +719,7 @@ impl rt::middleware::SerializeRequest for PutThingInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-token") },
+                    X_TOKEN,
                     rt::protocol::rest_json::header_value("Token", value.as_str())?,
                 );
         }
@@ -729,22 +733,15 @@ impl rt::middleware::DeserializeResponse for PutThingOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
+        use rt::http::HeaderName;
+        const ETAG: HeaderName = HeaderName::from_static("etag");
+        const X_SIZE: HeaderName = HeaderName::from_static("x-size");
         let output = PutThingOutput::builder()
             .set_status(Some(i32::from(response.status().as_u16())))
             .set_e_tag(
-                rt::protocol::rest_json::header::<
-                    String,
-                >(response, &const { rt::http::HeaderName::from_static("etag") }, &meta)?,
+                rt::protocol::rest_json::header::<String>(response, &ETAG, &meta)?,
             )
-            .set_size(
-                rt::protocol::rest_json::header::<
-                    i64,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("x-size") },
-                    &meta,
-                )?,
-            )
+            .set_size(rt::protocol::rest_json::header::<i64>(response, &X_SIZE, &meta)?)
             .set_body(
                 (!response.body().is_empty())
                     .then(|| String::from_utf8_lossy(response.body()).into_owned()),

@@ -701,6 +701,9 @@ impl rt::middleware::SerializeRequest for SearchInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
+        use rt::http::HeaderName;
+        const X_CLIENT_TOKEN: HeaderName = HeaderName::from_static("x-client-token");
+        const X_LABELS: HeaderName = HeaderName::from_static("x-labels");
         let mut path = String::with_capacity(128);
         path.push_str("/search");
         let mut query = rt::protocol::rest_json::QueryWriter::default();
@@ -754,7 +757,7 @@ impl rt::middleware::SerializeRequest for SearchInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-labels") },
+                    X_LABELS,
                     rt::protocol::rest_json::header_value(
                         "Labels",
                         &value
@@ -786,7 +789,7 @@ impl rt::middleware::SerializeRequest for SearchInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-client-token") },
+                    X_CLIENT_TOKEN,
                     rt::protocol::rest_json::header_value("ClientToken", value.as_str())?,
                 );
         }
@@ -800,6 +803,8 @@ impl rt::middleware::DeserializeResponse for SearchOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
+        use rt::http::HeaderName;
+        const LAST_MODIFIED: HeaderName = HeaderName::from_static("last-modified");
         let body = &rt::protocol::rest_json::JsonBody::parse_strict(
             response.body(),
             &meta,
@@ -826,11 +831,7 @@ impl rt::middleware::DeserializeResponse for SearchOutput {
             .set_modified(
                 rt::protocol::rest_json::header::<
                     rt::datetime::DateTime,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("last-modified") },
-                    &meta,
-                )?,
+                >(response, &LAST_MODIFIED, &meta)?,
             )
             .set_echo(rt::protocol::rest_json::prefix_headers(response, "x-echo-"))
             .set_extra(

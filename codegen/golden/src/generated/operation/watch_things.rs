@@ -351,18 +351,14 @@ impl rt::middleware::DeserializeResponse for WatchThingsOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
+        use rt::http::HeaderName;
+        const X_CURSOR: HeaderName = HeaderName::from_static("x-cursor");
         let output = WatchThingsOutput::builder()
             .set_events(
                 Some(rt::event_stream::receiver::EventReceiver::from_response(response)),
             )
             .set_cursor(
-                rt::protocol::rest_json::header::<
-                    String,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("x-cursor") },
-                    &meta,
-                )?,
+                rt::protocol::rest_json::header::<String>(response, &X_CURSOR, &meta)?,
             )
             .build(meta);
         Ok(output)

@@ -1695,6 +1695,18 @@ impl rt::middleware::SerializeRequest for InvokeInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
+        use rt::http::HeaderName;
+        const X_AMZ_CLIENT_CONTEXT: HeaderName = HeaderName::from_static(
+            "x-amz-client-context",
+        );
+        const X_AMZ_DURABLE_EXECUTION_NAME: HeaderName = HeaderName::from_static(
+            "x-amz-durable-execution-name",
+        );
+        const X_AMZ_INVOCATION_TYPE: HeaderName = HeaderName::from_static(
+            "x-amz-invocation-type",
+        );
+        const X_AMZ_LOG_TYPE: HeaderName = HeaderName::from_static("x-amz-log-type");
+        const X_AMZ_TENANT_ID: HeaderName = HeaderName::from_static("x-amz-tenant-id");
         let mut path = String::with_capacity(128);
         path.push_str("/2015-03-31/functions/");
         rt::protocol::rest_json::push_label(
@@ -1732,7 +1744,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-invocation-type") },
+                    X_AMZ_INVOCATION_TYPE,
                     rt::protocol::rest_json::header_value(
                         "InvocationType",
                         value.as_str(),
@@ -1743,7 +1755,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-log-type") },
+                    X_AMZ_LOG_TYPE,
                     rt::protocol::rest_json::header_value("LogType", value.as_str())?,
                 );
         }
@@ -1751,7 +1763,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-client-context") },
+                    X_AMZ_CLIENT_CONTEXT,
                     rt::protocol::rest_json::header_value(
                         "ClientContext",
                         value.as_str(),
@@ -1762,9 +1774,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    const {
-                        rt::http::HeaderName::from_static("x-amz-durable-execution-name")
-                    },
+                    X_AMZ_DURABLE_EXECUTION_NAME,
                     rt::protocol::rest_json::header_value(
                         "DurableExecutionName",
                         value.as_str(),
@@ -1775,7 +1785,7 @@ impl rt::middleware::SerializeRequest for InvokeInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-tenant-id") },
+                    X_AMZ_TENANT_ID,
                     rt::protocol::rest_json::header_value("TenantId", value.as_str())?,
                 );
         }
@@ -1789,48 +1799,39 @@ impl rt::middleware::DeserializeResponse for InvokeOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
+        use rt::http::HeaderName;
+        const X_AMZ_DURABLE_EXECUTION_ARN: HeaderName = HeaderName::from_static(
+            "x-amz-durable-execution-arn",
+        );
+        const X_AMZ_EXECUTED_VERSION: HeaderName = HeaderName::from_static(
+            "x-amz-executed-version",
+        );
+        const X_AMZ_FUNCTION_ERROR: HeaderName = HeaderName::from_static(
+            "x-amz-function-error",
+        );
+        const X_AMZ_LOG_RESULT: HeaderName = HeaderName::from_static("x-amz-log-result");
         let output = InvokeOutput::builder()
             .set_status_code(Some(i32::from(response.status().as_u16())))
             .set_function_error(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("x-amz-function-error") },
-                    &meta,
-                )?,
+                >(response, &X_AMZ_FUNCTION_ERROR, &meta)?,
             )
             .set_log_result(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("x-amz-log-result") },
-                    &meta,
-                )?,
+                >(response, &X_AMZ_LOG_RESULT, &meta)?,
             )
             .set_payload((!response.body().is_empty()).then(|| response.body().clone()))
             .set_executed_version(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const {
-                        rt::http::HeaderName::from_static("x-amz-executed-version")
-                    },
-                    &meta,
-                )?,
+                >(response, &X_AMZ_EXECUTED_VERSION, &meta)?,
             )
             .set_durable_execution_arn(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const {
-                        rt::http::HeaderName::from_static("x-amz-durable-execution-arn")
-                    },
-                    &meta,
-                )?,
+                >(response, &X_AMZ_DURABLE_EXECUTION_ARN, &meta)?,
             )
             .build(meta);
         Ok(output)

@@ -1653,6 +1653,15 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
     fn serialize_request(
         &self,
     ) -> Result<rt::middleware::Request, rt::error::ConstructionFailure> {
+        use rt::http::HeaderName;
+        const X_AMZ_CLIENT_CONTEXT: HeaderName = HeaderName::from_static(
+            "x-amz-client-context",
+        );
+        const X_AMZ_INVOCATION_TYPE: HeaderName = HeaderName::from_static(
+            "x-amz-invocation-type",
+        );
+        const X_AMZ_LOG_TYPE: HeaderName = HeaderName::from_static("x-amz-log-type");
+        const X_AMZ_TENANT_ID: HeaderName = HeaderName::from_static("x-amz-tenant-id");
         let mut path = String::with_capacity(128);
         path.push_str("/2021-11-15/functions/");
         rt::protocol::rest_json::push_label(
@@ -1690,7 +1699,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-invocation-type") },
+                    X_AMZ_INVOCATION_TYPE,
                     rt::protocol::rest_json::header_value(
                         "InvocationType",
                         value.as_str(),
@@ -1701,7 +1710,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-log-type") },
+                    X_AMZ_LOG_TYPE,
                     rt::protocol::rest_json::header_value("LogType", value.as_str())?,
                 );
         }
@@ -1709,7 +1718,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-client-context") },
+                    X_AMZ_CLIENT_CONTEXT,
                     rt::protocol::rest_json::header_value(
                         "ClientContext",
                         value.as_str(),
@@ -1720,7 +1729,7 @@ impl rt::middleware::SerializeRequest for InvokeWithResponseStreamInput {
             request
                 .headers_mut()
                 .insert(
-                    const { rt::http::HeaderName::from_static("x-amz-tenant-id") },
+                    X_AMZ_TENANT_ID,
                     rt::protocol::rest_json::header_value("TenantId", value.as_str())?,
                 );
         }
@@ -1734,18 +1743,17 @@ impl rt::middleware::DeserializeResponse for InvokeWithResponseStreamOutput {
         response: &rt::middleware::Response,
         meta: rt::error::ResponseMetadata,
     ) -> Result<Self, rt::error::ResponseFailure> {
+        use rt::http::HeaderName;
+        const CONTENT_TYPE: HeaderName = HeaderName::from_static("content-type");
+        const X_AMZ_EXECUTED_VERSION: HeaderName = HeaderName::from_static(
+            "x-amz-executed-version",
+        );
         let output = InvokeWithResponseStreamOutput::builder()
             .set_status_code(Some(i32::from(response.status().as_u16())))
             .set_executed_version(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const {
-                        rt::http::HeaderName::from_static("x-amz-executed-version")
-                    },
-                    &meta,
-                )?,
+                >(response, &X_AMZ_EXECUTED_VERSION, &meta)?,
             )
             .set_event_stream(
                 Some(rt::event_stream::receiver::EventReceiver::from_response(response)),
@@ -1753,11 +1761,7 @@ impl rt::middleware::DeserializeResponse for InvokeWithResponseStreamOutput {
             .set_response_stream_content_type(
                 rt::protocol::rest_json::header::<
                     String,
-                >(
-                    response,
-                    &const { rt::http::HeaderName::from_static("content-type") },
-                    &meta,
-                )?,
+                >(response, &CONTENT_TYPE, &meta)?,
             )
             .build(meta);
         Ok(output)
