@@ -267,7 +267,7 @@ fn encode_into(out: &mut String, text: &str, keep_slash: bool) {
 /// spaces inside it as one.
 fn push_trimmed(out: &mut String, value: &str) {
     let value = value.trim_matches(' ');
-    if !value.as_bytes().windows(2).any(|pair| pair == b"  ") {
+    if !value.contains("  ") {
         out.push_str(value);
         return;
     }
